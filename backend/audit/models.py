@@ -1,0 +1,103 @@
+"""Audit events: who changed what, when, through which door, and what it was before."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Action(models.TextChoices):
+    CREATED = "created", _("created")
+    UPDATED = "updated", _("updated")
+    DELETED = "deleted", _("deleted")
+    SUBMITTED = "submitted", _("submitted")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+    REVISION_REQUESTED = "revision_requested", _("revision requested")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+    RESTORED = "restored", _("restored")
+    IMPORTED = "imported", _("imported")
+    EXPORTED = "exported", _("exported")
+    LOGGED_IN = "logged_in", _("logged in")
+    LOGIN_FAILED = "login_failed", _("login failed")
+    PERMISSION_DENIED = "permission_denied", _("permission denied")
+    NIK_REVEALED = "nik_revealed", _("NIK revealed")
+    TOKEN_CREATED = "token_created", _("API token created")
+    TOKEN_REVOKED = "token_revoked", _("API token revoked")
+
+
+class DoorChoice(models.TextChoices):
+    ADMIN = "admin", _("admin")
+    ADMIN_ACTION = "admin_action", _("admin action")
+    GRAPHQL = "graphql", _("GraphQL")
+    IMPORT = "import", _("import")
+    COMMAND = "command", _("management command")
+    SYSTEM = "system", _("system")
+
+
+class AuditEvent(models.Model):
+    """One recorded change or sensitive read. Never updated or deleted."""
+
+    occurred_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_username = models.CharField(_("actor username"), max_length=150, blank=True)
+    door = models.CharField(_("door"), max_length=20, choices=DoorChoice.choices)
+    action = models.CharField(_("action"), max_length=24, choices=Action.choices)
+    entity_type = models.CharField(_("entity"), max_length=60, blank=True)
+    entity_id = models.CharField(_("entity id"), max_length=40, blank=True)
+    # Non-personal label (never a NIK or name): "RT 005", "Laporan #12".
+    entity_label = models.CharField(_("label"), max_length=120, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    snapshot = models.JSONField(_("snapshot"), null=True, blank=True)
+    # Region of the entity, denormalised so the trail can be scoped without joins
+    # to rows that may since have moved or been deleted.
+    rt = models.ForeignKey(
+        "wilayah.RT",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("RT"),
+    )
+    kelurahan = models.ForeignKey(
+        "wilayah.Kelurahan",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kelurahan"),
+    )
+    kecamatan = models.ForeignKey(
+        "wilayah.Kecamatan",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kecamatan"),
+    )
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    job_id = models.CharField(_("import job"), max_length=64, blank=True)
+    client_ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["entity_type", "entity_id"], name="audit_entity_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.entity_label}"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GraphqlSchemaConfig(AppConfig):
+    name = "graphql_schema"
+    label = "graphql_schema"
