@@ -1,8 +1,21 @@
+"""The /graphql/ endpoint: GraphiQL in the browser, JSON for the phone app.
+
+Authentication: the admin session (browser, CSRF-protected) or an API token
+(``Authorization: Bearer lrt_...``, set by ``ApiTokenMiddleware``, no CSRF).
+"""
+
 from strawberry.django.views import GraphQLView
 
+from graphql_schema.population.types import record_nik_reveals
 from graphql_schema.schema import schema
 
 
 class LaporGraphQLView(GraphQLView):
     def __init__(self, **kwargs):
-        super().__init__(schema=schema, graphql_ide="graphiql", **kwargs)
+        kwargs.setdefault("schema", schema)
+        kwargs.setdefault("graphql_ide", "graphiql")
+        super().__init__(**kwargs)
+
+    def process_result(self, request, result):
+        record_nik_reveals(request)
+        return super().process_result(request, result)

@@ -19,3 +19,31 @@ class UserLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
+
+
+class ApiTokenMiddleware:
+    """Authenticate GraphQL requests that carry ``Authorization: Bearer <token>``.
+
+    A token request needs no CSRF token (it carries no cookie); a request with
+    a bad token stays anonymous and is marked, so the API can say why.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        header = request.headers.get("Authorization", "")
+        if header[:7].lower() == "bearer " and request.path_info.startswith("/graphql"):
+            from django.contrib.auth.models import AnonymousUser
+
+            from backend.accounts.services import token_authenticate
+
+            token = token_authenticate(header[7:].strip())
+            request._dont_enforce_csrf_checks = True
+            if token is None:
+                request.user = AnonymousUser()
+                request.api_token_invalid = True
+            else:
+                request.user = token.user
+                request.api_token = token
+        return self.get_response(request)

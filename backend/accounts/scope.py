@@ -151,6 +151,17 @@ class Scope:
             or kelurahan.kecamatan.kota_id in regions.kota
         )
 
+    def rt_ids(self, cap: str) -> frozenset[int]:
+        """Ids of the RTs where ``cap`` is held (one query, cached on the scope)."""
+        cache = self.__dict__.setdefault("_rt_ids", {})
+        if cap not in cache:
+            from backend.wilayah.models import RT
+
+            cache[cap] = frozenset(
+                RT.objects.filter(self.rt_q(cap, "")).values_list("pk", flat=True)
+            )
+        return cache[cap]
+
     # -- querysets ---------------------------------------------------------
 
     def rt_q(self, cap: str, path: str = "rt") -> Q:

@@ -73,8 +73,9 @@ def token_login(*, request, username: str, password: str, device_name: str) -> t
     return token_issue(user=user, device_name=device_name)
 
 
-def token_authenticate(raw: str) -> User | None:
-    """The active user behind a raw token, or None when it is unknown, expired or revoked."""
+def token_authenticate(raw: str) -> ApiToken | None:
+    """The usable token (with its user) behind a raw key, or None when it is unknown,
+    expired or revoked, or its user is inactive."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     token = ApiToken.objects.select_related("user").filter(key_hash=_hash(raw)).first()
@@ -82,8 +83,9 @@ def token_authenticate(raw: str) -> User | None:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > _LAST_USED_GRANULARITY:
+        # Bookkeeping, not a change of data: not audited.
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
 
 
 @transaction.atomic

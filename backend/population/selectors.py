@@ -12,8 +12,11 @@ from backend.population.codes import LifeStatus, Residency
 from backend.population.models import Household, Resident
 
 
-def resident_list(*, actor, cap: str = Cap.POPULATION_VIEW) -> QuerySet[Resident]:
-    return actor.scope.filter(Resident.objects.all(), cap)
+def resident_list(
+    *, actor, cap: str = Cap.POPULATION_VIEW, queryset: QuerySet[Resident] | None = None
+) -> QuerySet[Resident]:
+    queryset = Resident.objects.all() if queryset is None else queryset
+    return actor.scope.filter(queryset, cap)
 
 
 def resident_get(*, actor, pk, cap: str = Cap.POPULATION_VIEW) -> Resident:
@@ -35,8 +38,11 @@ def living_permanent(queryset: QuerySet[Resident]) -> QuerySet[Resident]:
     return queryset.filter(status=LifeStatus.ALIVE, residency=Residency.PERMANENT)
 
 
-def household_list(*, actor, cap: str = Cap.POPULATION_VIEW) -> QuerySet[Household]:
-    return actor.scope.filter(Household.objects.all(), cap)
+def household_list(
+    *, actor, cap: str = Cap.POPULATION_VIEW, queryset: QuerySet[Household] | None = None
+) -> QuerySet[Household]:
+    queryset = Household.objects.all() if queryset is None else queryset
+    return actor.scope.filter(queryset, cap)
 
 
 def household_get(*, actor, pk, cap: str = Cap.POPULATION_VIEW) -> Household:

@@ -46,6 +46,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "backend.accounts.middleware.ApiTokenMiddleware",
     "backend.accounts.middleware.UserLanguageMiddleware",
     "backend.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -110,7 +111,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+AXES_LOCKOUT_CALLABLE = "backend.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "id"
@@ -148,8 +149,8 @@ STRAWBERRY_DJANGO = {
 LAPOR_RT = {
     # Largest page a GraphQL list returns; a bigger request is refused.
     "GRAPHQL_MAX_PAGE_SIZE": 500,
-    "GRAPHQL_MAX_DEPTH": 10,
-    "GRAPHQL_MAX_ALIASES": 30,
+    "GRAPHQL_MAX_DEPTH": 8,
+    "GRAPHQL_MAX_ALIASES": 15,
     "GRAPHQL_MAX_TOKENS": 3000,
     # Lifetime of a phone-app API token.
     "API_TOKEN_DAYS": env.int("LAPOR_API_TOKEN_DAYS", default=90),

@@ -1,0 +1,35 @@
+"""List fields with a page size that is always bounded.
+
+Every list takes ``pagination: {offset, limit}``. Without it a list returns
+the default page (``PAGINATION_DEFAULT_LIMIT``); nested lists are paginated
+per parent by the optimizer with window functions, so asking for the first
+page of each household's residents returns only that page. A limit above
+``GRAPHQL_MAX_PAGE_SIZE`` never reaches this code: ``PageSizeLimiter``
+refuses the whole operation before execution.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from strawberry import UNSET
+from strawberry_django.fields.field import StrawberryDjangoField
+from strawberry_django.pagination import OffsetPaginationInput
+
+
+def default_page_size() -> int:
+    return settings.STRAWBERRY_DJANGO["PAGINATION_DEFAULT_LIMIT"]
+
+
+def max_page_size() -> int:
+    return settings.LAPOR_RT["GRAPHQL_MAX_PAGE_SIZE"]
+
+
+class BoundedListField(StrawberryDjangoField):
+    def apply_pagination(self, queryset, pagination=None, *, related_field_id=None):
+        if self.is_list and (pagination is None or pagination is UNSET):
+            pagination = OffsetPaginationInput(offset=0, limit=default_page_size())
+        elif isinstance(pagination, OffsetPaginationInput) and (
+            pagination.limit is UNSET or pagination.limit is None
+        ):
+            pagination = OffsetPaginationInput(offset=pagination.offset, limit=default_page_size())
+        return super().apply_pagination(queryset, pagination, related_field_id=related_field_id)

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import strawberry
+import strawberry_django
+from strawberry.types import Info
+from strawberry_django.pagination import OffsetPaginated
+
+from backend.population.models import Household, Resident
+from graphql_schema.permissions import IsAuthenticated
+from graphql_schema.population.types import (
+    HouseholdFilter,
+    HouseholdType,
+    ResidentFilter,
+    ResidentType,
+)
+from graphql_schema.wilayah.queries import one
+
+_AUTH = [IsAuthenticated]
+
+
+@strawberry.type
+class PopulationQuery:
+    residents: OffsetPaginated[ResidentType] = strawberry_django.offset_paginated(
+        filters=ResidentFilter,
+        permission_classes=_AUTH,
+        description="Residents in the caller's scope, a page at a time, with the total count.",
+    )
+    households: OffsetPaginated[HouseholdType] = strawberry_django.offset_paginated(
+        filters=HouseholdFilter,
+        permission_classes=_AUTH,
+        description="Households (KK) in the caller's scope, a page at a time.",
+    )
+
+    @strawberry_django.field(permission_classes=_AUTH)
+    def resident(self, info: Info, id: strawberry.ID) -> ResidentType | None:
+        if not str(id).isdigit():
+            return None
+        return one(ResidentType, info, Resident.objects.filter(pk=int(id)))
+
+    @strawberry_django.field(permission_classes=_AUTH, description="A household by KK number.")
+    def household(self, info: Info, no_kk: str) -> HouseholdType | None:
+        return one(HouseholdType, info, Household.objects.filter(no_kk=no_kk.strip()))
