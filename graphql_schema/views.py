@@ -4,6 +4,7 @@ Authentication: the admin session (browser, CSRF-protected) or an API token
 (``Authorization: Bearer lrt_...``, set by ``ApiTokenMiddleware``, no CSRF).
 """
 
+from django.middleware.csrf import get_token
 from strawberry.django.views import GraphQLView
 
 from graphql_schema.population.types import record_nik_reveals
@@ -15,6 +16,11 @@ class LaporGraphQLView(GraphQLView):
         kwargs.setdefault("schema", schema)
         kwargs.setdefault("graphql_ide", "graphiql")
         super().__init__(**kwargs)
+
+    def render_graphql_ide(self, request):
+        # GraphiQL sends the csrftoken cookie back as X-CSRFToken; make sure it exists.
+        get_token(request)
+        return super().render_graphql_ide(request)
 
     def process_result(self, request, result):
         record_nik_reveals(request)

@@ -129,3 +129,9 @@ def test_reveal_shows_the_nik_only_where_the_role_may_and_is_audited(gql, actors
     assert events.count() == len(results) == 6
     assert {int(e.entity_id) for e in events} == set(by_id)
     assert all(e.door == "graphql" for e in events)
+
+
+def test_graphiql_page_sets_the_csrf_cookie_for_session_queries(client):
+    response = client.get("/graphql/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert "csrftoken" in response.cookies
