@@ -36,8 +36,8 @@ find_python() {
 # $1: extras to install ("" or "dev"); the dev install covers the plain one.
 ensure_venv() {
     local extras="$1" base want
-    if [ -e "$VENV" ] && ! "$PY" -c 'import sys' >/dev/null 2>&1; then
-        say "Recreating .venv (its Python no longer runs)"
+    if [ -e "$VENV" ] && ! python_ok "$PY"; then
+        say "Recreating .venv (its Python is missing, broken or not 3.12/3.13)"
         rm -rf "$VENV"
     fi
     if [ ! -x "$PY" ]; then
