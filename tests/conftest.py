@@ -184,6 +184,12 @@ def population(regions: Regions) -> Population:
 
 
 def pytest_configure(config):
+    from django.utils.translation import trans_real
+
     from backend.common.translations import compile_all
 
-    compile_all()
+    if compile_all():
+        # Catalogues loaded before the .mo files existed would stay empty.
+        trans_real._translations = {}
+        trans_real._default = None
+        trans_real._active = trans_real.Local()
