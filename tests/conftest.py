@@ -184,6 +184,12 @@ def population(regions: Regions) -> Population:
 
 
 def pytest_configure(config):
+    from django.utils.translation import trans_real
+
     from backend.common.translations import compile_all
 
-    compile_all()
+    if compile_all():
+        # django.setup() already loaded the catalogues, before these .mo files
+        # existed; forget them so the fresh translations are read.
+        trans_real._translations = {}
+        trans_real._default = None
