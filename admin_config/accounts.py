@@ -25,6 +25,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from unfold.widgets import UnfoldAdminPasswordWidget
 
 from admin_config.base import ReadOnlyScopedModelAdmin, ScopedModelAdmin, ServiceModelForm
@@ -379,7 +380,8 @@ class ApiTokenAdmin(AccountAdmin, ReadOnlyScopedModelAdmin):
                     revoked += 1
         self.message_user(
             request,
-            _("%(count)d token(s) revoked.") % {"count": revoked},
+            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", revoked)
+            % {"count": revoked},
             messages.SUCCESS,
         )
 

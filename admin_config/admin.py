@@ -10,7 +10,17 @@ import pkgutil
 
 import admin_config
 
-_MACHINERY = {"admin", "apps", "base", "dashboard", "filters", "navigation", "nik", "site"}
+_MACHINERY = {
+    "admin",
+    "apps",
+    "base",
+    "dashboard",
+    "filters",
+    "navigation",
+    "nik",
+    "site",
+    "vendor",
+}
 
 for _module in pkgutil.iter_modules(admin_config.__path__):
     if _module.name.startswith("_") or _module.name in _MACHINERY:

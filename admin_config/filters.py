@@ -25,7 +25,12 @@ class ScopedRelatedFilter(RelatedDropdownFilter):
         except NotRegistered:
             return []
         label = getattr(related_admin, "choice_label", str)
-        return [(obj.pk, label(obj)) for obj in related_admin.get_queryset(request)]
+        scoped = getattr(related_admin, "scoped_queryset", related_admin.get_queryset)
+        rows = scoped(request)
+        ordering = related_admin.get_ordering(request)
+        if ordering:
+            rows = rows.order_by(*ordering)
+        return [(obj.pk, label(obj)) for obj in rows]
 
     def has_output(self) -> bool:
         # Django skips a filter with a single choice, and then ignores its URL

@@ -137,10 +137,11 @@ class HouseholdAdmin(RevealMixin, PartialNumberNotice, ScopedModelAdmin):
             .select_related("rt__kelurahan__kecamatan")
             .annotate(head_name=Subquery(heads.values("name")[:1]))
         )
-        if cap is not None:
-            return qs
-        living = resident_list(actor=actor).filter(status=LifeStatus.ALIVE)
-        return qs.annotate(n_members=count_of(living, "household"))
+        return qs
+
+    def with_list_annotations(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        living = resident_list(actor=request.user).filter(status=LifeStatus.ALIVE)
+        return queryset.annotate(n_members=count_of(living, "household"))
 
     def choice_label(self, obj) -> str:
         head = getattr(obj, "head_name", None) or "—"
@@ -159,7 +160,7 @@ class HouseholdAdmin(RevealMixin, PartialNumberNotice, ScopedModelAdmin):
             identity = ["kk_display"]
         fieldsets = [
             (None, {"fields": [*identity, "rt", "address", "postal_code", "issued_on"]}),
-            (_("Update"), {"fields": ["needs_update", "needs_update_reason"]}),
+            (_("KK update"), {"fields": ["needs_update", "needs_update_reason"]}),
         ]
         if obj is not None:
             fieldsets[0][1]["fields"].insert(1, "head")

@@ -16,6 +16,7 @@ import warnings
 
 from django.conf import settings
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.db.models.base import ModelBase
 from django.http import HttpRequest, HttpResponseNotAllowed
 from django.urls import path, reverse
 from django.utils.deprecation import RemovedInDjango2028Warning
@@ -29,9 +30,10 @@ from admin_config.navigation import NavGroup, NavItem, resolve_items
 
 # unfold 0.110.0 overrides ``get_action_choices`` without Django 6.1's
 # ``action_location`` argument, and Django warns about it on every change
-# list. Our own ModelAdmins fix the signature (``admin_config.base``); this
-# filter covers third-party ones, so a run with warnings as errors does not
-# answer 500. TODO(issue 2): drop once unfold supports ``action_location``.
+# list. ``admin_config.base`` gives unfold's method the current signature; this
+# filter (just that warning) is the second line, for any subclass that brings
+# the old signature back, so a run with warnings as errors does not answer 500.
+# TODO(issue 2): drop both once unfold supports ``action_location``.
 warnings.filterwarnings(
     "ignore",
     message=r"Overriding get_action_choices\(\) without the 'action_location'",
@@ -76,7 +78,24 @@ def default_nav_groups() -> list[NavGroup]:
                 NavItem(_("API tokens"), "key", model="accounts.apitoken"),
             ],
         ),
+        NavGroup(
+            "operasional",
+            _("Operations"),
+            order=95,
+            items=[
+                NavItem(_("Login attempts"), "lock", model="axes.accessattempt"),
+                NavItem(_("Login failures"), "lock_clock", model="axes.accessfailurelog"),
+                NavItem(
+                    _("Background tasks"), "schedule", model="django_tasks_database.dbtaskresult"
+                ),
+            ],
+        ),
     ]
+
+
+#: Models whose admin Lapor RT does not offer: Django's groups and permissions are
+#: not used, the roles (``backend.accounts.roles``) are the permissions.
+NOT_OFFERED = frozenset({"auth.group"})
 
 
 class ScopedAutocompleteJsonView(AutocompleteJsonView):
@@ -117,6 +136,14 @@ class LaporAdminSite(UnfoldAdminSite):
         self.dashboard_panels: list[DashboardPanel] = [PopulationPanel()]
         # Every ModelAdmin brings its own delete action that goes through the service.
         self.disable_action("delete_selected")
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        models = (
+            [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else model_or_iterable
+        )
+        offered = [m for m in models if m._meta.label_lower not in NOT_OFFERED]
+        if offered:
+            super().register(offered, admin_class, **options)
 
     # -- who may enter ----------------------------------------------------------
 
@@ -203,3 +230,8 @@ def stylesheet_url(request: HttpRequest) -> str:
     from django.templatetags.static import static
 
     return static("admin_config/lapor.css")
+
+
+def site_subheader(request: HttpRequest) -> str:
+    """UNFOLD["SITE_SUBHEADER"]."""
+    return _("Kelurahan backoffice")

@@ -75,10 +75,11 @@ class KecamatanAdmin(RegionAdmin):
 
     def scoped_queryset(self, request: HttpRequest, cap: str | None = None) -> QuerySet:
         actor = request.user
-        qs = kecamatan_list(actor=actor, cap=cap).select_related("kota")
-        if cap is not None:
-            return qs
-        return qs.annotate(
+        return kecamatan_list(actor=actor, cap=cap).select_related("kota")
+
+    def with_list_annotations(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        actor = request.user
+        return queryset.annotate(
             n_kelurahan=count_of(kelurahan_list(actor=actor), "kecamatan"),
             n_rts=count_of(rt_list(actor=actor), "kelurahan__kecamatan"),
             n_residents=count_of(
@@ -124,10 +125,11 @@ class KelurahanAdmin(RegionAdmin):
 
     def scoped_queryset(self, request: HttpRequest, cap: str | None = None) -> QuerySet:
         actor = request.user
-        qs = kelurahan_list(actor=actor, cap=cap).select_related("kecamatan")
-        if cap is not None:
-            return qs
-        return qs.annotate(
+        return kelurahan_list(actor=actor, cap=cap).select_related("kecamatan")
+
+    def with_list_annotations(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        actor = request.user
+        return queryset.annotate(
             n_rts=count_of(rt_list(actor=actor), "kelurahan"),
             n_households=count_of(household_list(actor=actor), "rt__kelurahan"),
             n_residents=count_of(living_permanent(resident_list(actor=actor)), "rt__kelurahan"),
@@ -182,13 +184,14 @@ class RTAdmin(ScopedModelAdmin):
 
     def scoped_queryset(self, request: HttpRequest, cap: str | None = None) -> QuerySet:
         actor = request.user
-        qs = rt_list(actor=actor, cap=cap).select_related("kelurahan__kecamatan__kota")
-        if cap is None:
-            qs = qs.annotate(
-                n_households=count_of(household_list(actor=actor), "rt"),
-                n_residents=count_of(living_permanent(resident_list(actor=actor)), "rt"),
-            )
-        return qs
+        return rt_list(actor=actor, cap=cap).select_related("kelurahan__kecamatan__kota")
+
+    def with_list_annotations(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        actor = request.user
+        return queryset.annotate(
+            n_households=count_of(household_list(actor=actor), "rt"),
+            n_residents=count_of(living_permanent(resident_list(actor=actor)), "rt"),
+        )
 
     def choice_label(self, obj) -> str:
         return f"{obj.label} · {obj.kelurahan.name}"

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 UNFOLD = {
     "SITE_TITLE": _("Lapor RT"),
     "SITE_HEADER": _("Lapor RT"),
-    "SITE_SUBHEADER": _("Kelurahan backoffice"),
+    # A callable, so that its msgid lives in admin_config's catalogue.
+    "SITE_SUBHEADER": "admin_config.site.site_subheader",
     "SITE_SYMBOL": "holiday_village",
     "SHOW_LANGUAGES": True,
     # The audit trail (backend.audit) is the change history; Django's LogEntry

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "backend.population",
     "backend.audit",
     "graphql_schema",
+    # Last, so it only fills gaps: Indonesian for django-unfold's own strings.
+    "admin_config.vendor.apps.VendorTranslationsConfig",
 ]
 
 MIDDLEWARE = [
@@ -116,7 +118,7 @@ AXES_VERBOSE = False
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "admin_config" / "vendor" / "locale"]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Makassar"
 USE_I18N = True
 USE_TZ = True
