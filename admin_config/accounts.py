@@ -23,6 +23,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -111,6 +112,7 @@ class PasswordForm(forms.Form):
 class UserAdmin(AccountAdmin):
     form = UserForm
     sensitive_fields = ("password",)
+    service_field_map = {"password": "password1"}
     list_display = ("username", "full_name", "roles", "is_active", "last_login_wita")
     list_filter = ("is_active", ("role_assignments__role", ChoicesFilter))
     search_fields = ("username", "first_name", "last_name", "email")
@@ -227,7 +229,7 @@ class UserAdmin(AccountAdmin):
         active = [a for a in obj.role_assignments.all() if a.is_active]
         if not active:
             return "—"
-        return format_html_join(format_html("<br>"), "{}", ((str(a),) for a in active))
+        return format_html_join(mark_safe("<br>"), "{}", ((str(a),) for a in active))
 
     @admin.display(description=_("password"))
     def password_link(self, obj):

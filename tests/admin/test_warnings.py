@@ -37,9 +37,7 @@ def test_every_changelist_and_add_page_renders_with_warnings_as_errors(
 
 
 @pytest.mark.filterwarnings("error")
-def test_detail_pages_and_the_dashboard_render_with_warnings_as_errors(
-    client, actors, population
-):
+def test_detail_pages_and_the_dashboard_render_with_warnings_as_errors(client, actors, population):
     client.force_login(actors.lurah)
     for url in (
         admin_url("index"),
