@@ -256,18 +256,18 @@ class ScopedModelAdmin(ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> tuple[int, int]:
         """Delete through the service, row by row; return (deleted, refused)."""
         writable = self.get_write_queryset(request).filter(pk__in=queryset.values("pk"))
-        deleted = refused = 0
+        deleted = 0
         with audit_context(door=Door.ADMIN_ACTION):
             for obj in writable:
                 try:
                     with transaction.atomic():
                         self.delete_service(request, obj)
                 except DomainError as exc:
-                    refused += 1
                     self.message_user(request, f"{obj}: {_refusal_text(exc)}", messages.ERROR)
                 else:
                     deleted += 1
-        return deleted, refused + (queryset.count() - deleted - refused)
+        # Rows outside the user's write scope were never loaded; they count as refused.
+        return deleted, queryset.count() - deleted
 
     @admin.action(description=_("Delete selected %(verbose_name_plural)s"), permissions=["delete"])
     def delete_selected(self, request: HttpRequest, queryset: QuerySet):

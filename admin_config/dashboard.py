@@ -70,6 +70,14 @@ _GROUPS = {
 }
 
 
+# The resident changelist filter that selects one region of each level.
+_FILTER_PARAM = {
+    Level.RT: "rt__id__exact",
+    Level.KELURAHAN: "rt__kelurahan__id__exact",
+    Level.KECAMATAN: "rt__kelurahan__kecamatan__id__exact",
+}
+
+
 def breakdown_level(scope) -> str:
     """The level just below the user's widest assignment."""
     if scope.is_superuser or scope.held.kota:
@@ -104,6 +112,7 @@ class Row:
     region_id: int
     label: str
     figures: Figures
+    link: str = ""
 
 
 @dataclass
@@ -180,7 +189,11 @@ def population_summary(actor) -> PopulationSummary:
         else:
             label = region[paths["name"]]
             sort_key = (label, 0)
-        rows.append((sort_key, Row(region_id=region_id, label=label, figures=figures)))
+        link = _changelist(
+            "population_resident",
+            f"{_FILTER_PARAM[level]}={region_id}&status__exact=1&residency__exact=1",
+        )
+        rows.append((sort_key, Row(region_id=region_id, label=label, figures=figures, link=link)))
     rows = [row for _key, row in sorted(rows, key=lambda item: item[0])]
 
     total = Figures(bands={band.key: 0 for band in AGE_BANDS})
@@ -205,7 +218,10 @@ class PopulationPanel(DashboardPanel):
                 "label": band.label,
                 "count": total.bands.get(band.key, 0),
                 "percent": _percent(total.bands.get(band.key, 0), total.permanent),
-                "link": _changelist("population_resident", f"age_band={band.key}"),
+                "link": _changelist(
+                    "population_resident",
+                    f"age_band={band.key}&status__exact=1&residency__exact=1",
+                ),
             }
             for band in AGE_BANDS
         ]

@@ -125,6 +125,7 @@ class HouseholdAdmin(RevealMixin, PartialNumberNotice, ScopedModelAdmin):
     search_fields = ("address",)  # searching is get_search_results' job
     search_help_text = _("Full 16-digit KK number or a member's NIK, a member's name, or address.")
     readonly_fields = ("kk_display", "head", "members")
+    autocomplete_fields = ("rt",)
     change_form_after_template = "admin_config/household_members.html"
 
     def scoped_queryset(self, request: HttpRequest, cap: str | None = None) -> QuerySet:
@@ -291,7 +292,7 @@ class HouseholdAdmin(RevealMixin, PartialNumberNotice, ScopedModelAdmin):
 
     @admin.display(description=_("RT"), ordering="rt__number")
     def rt_label(self, obj):
-        return obj.rt.label
+        return obj.rt.label.replace(" ", "\u00a0")
 
     @admin.display(description=_("kelurahan"), ordering="rt__kelurahan__name")
     def kelurahan_name(self, obj):
@@ -366,7 +367,7 @@ class ResidentAdmin(RevealMixin, PartialNumberNotice, ScopedModelAdmin):
     )
     search_fields = ("name",)  # searching is get_search_results' job
     search_help_text = _("Full 16-digit NIK or KK number, or a name.")
-    autocomplete_fields = ("household",)
+    autocomplete_fields = ("household", "rt")
     readonly_fields = ("nik_display", "age")
 
     def scoped_queryset(self, request: HttpRequest, cap: str | None = None) -> QuerySet:
@@ -530,7 +531,7 @@ class ResidentAdmin(RevealMixin, PartialNumberNotice, ScopedModelAdmin):
 
     @admin.display(description=_("RT"), ordering="rt__number")
     def rt_label(self, obj):
-        return obj.rt.label
+        return obj.rt.label.replace(" ", "\u00a0")
 
     @admin.display(description=_("kelurahan"), ordering="rt__kelurahan__name")
     def kelurahan_name(self, obj):

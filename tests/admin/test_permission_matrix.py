@@ -288,6 +288,28 @@ def test_autocomplete_search_by_full_kk_stays_in_scope(signed_in, role, populati
         assert offered == ([household.pk] if key in WRITABLE[role] else []), key
 
 
+def test_rt_autocomplete_on_the_resident_form_offers_only_writable_rts(
+    signed_in, role, actors, regions
+):
+    response = signed_in.get(
+        admin_url("autocomplete"),
+        {"app_label": "population", "model_name": "resident", "field_name": "rt", "term": "1"},
+    )
+    if role == "no_role":
+        assert is_login_redirect(response)
+        return
+    offered = {int(item["id"]) for item in response.json()["results"]}
+    writable_rts = {
+        "staf_kelurahan": {regions.rt(regions.karang_rejo, 1).pk},
+        "lurah": {regions.rt(regions.karang_rejo, 1).pk},
+        "admin_kota": {
+            regions.rt(kel, 1).pk
+            for kel in (regions.karang_rejo, regions.karang_jati, regions.sepinggan)
+        },
+    }.get(role, set())
+    assert offered == writable_rts
+
+
 # -- list-filter choices --------------------------------------------------------------------
 
 
