@@ -55,3 +55,20 @@ class AgeBandFilter(DropdownFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         band = AGE_BANDS_BY_KEY.get(self.value() or "")
         return queryset.filter(age_band_q(band)) if band else queryset
+
+
+class NikPresenceFilter(DropdownFilter):
+    """Residents with or without a NIK yet (a URL lookup on ``nik`` itself is refused)."""
+
+    title = _("NIK")
+    parameter_name = "has_nik"
+
+    def lookups(self, request: HttpRequest, model_admin):
+        return [("yes", _("has a NIK")), ("no", _("no NIK yet"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.filter(nik__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(nik__isnull=True)
+        return queryset

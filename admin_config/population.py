@@ -27,7 +27,12 @@ from unfold.widgets import UnfoldAdminTextInputWidget
 
 from admin_config import nik
 from admin_config.base import ScopedModelAdmin, ServiceModelForm
-from admin_config.filters import AgeBandFilter, ChoicesFilter, ScopedRelatedFilter
+from admin_config.filters import (
+    AgeBandFilter,
+    ChoicesFilter,
+    NikPresenceFilter,
+    ScopedRelatedFilter,
+)
 from admin_config.wilayah import count_of, spans_kelurahan
 from backend.common.masking import mask_no_kk
 from backend.population import services
@@ -364,6 +369,7 @@ class ResidentAdmin(RevealMixin, PartialNumberNotice, ScopedModelAdmin):
         ("status", ChoicesFilter),
         ("residency", ChoicesFilter),
         "ikd_activated",
+        NikPresenceFilter,
     )
     search_fields = ("name",)  # searching is get_search_results' job
     search_help_text = _("Full 16-digit NIK or KK number, or a name.")

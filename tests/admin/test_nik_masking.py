@@ -6,6 +6,7 @@ import pytest
 
 from backend.audit.models import Action, AuditEvent
 from backend.common.masking import mask_nik, mask_no_kk
+from backend.population.models import Resident
 from tests.admin.conftest import (
     REVEALABLE,
     ROLES,
@@ -185,3 +186,15 @@ def test_nik_cannot_be_the_popup_return_field(client, actors, population):
         admin_url("population_resident_changelist", query="_popup=1&_to_field=nik")
     )
     assert response.status_code == 400
+
+
+def test_residents_without_a_nik_can_be_listed_without_a_lookup_on_the_nik(
+    client, actors, population
+):
+    resident = head_of(population.rt1)
+    Resident.objects.filter(pk=resident.pk).update(nik=None)
+    client.force_login(actors.ketua_rt_1)
+    response = client.get(admin_url("population_resident_changelist", query="has_nik=no"))
+    assert [r.pk for r in response.context["cl"].result_list] == [resident.pk]
+    response = client.get(admin_url("population_resident_changelist", query="has_nik=yes"))
+    assert resident.pk not in {r.pk for r in response.context["cl"].result_list}
