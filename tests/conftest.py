@@ -189,7 +189,8 @@ def pytest_configure(config):
     from backend.common.translations import compile_all
 
     if compile_all():
-        # Catalogues loaded before the .mo files existed would stay empty.
+        # django.setup() already loaded the catalogues, before these .mo files
+        # existed; forget them so the fresh translations are read.
         trans_real._translations = {}
         trans_real._default = None
         trans_real._active = trans_real.Local()

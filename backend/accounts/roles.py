@@ -49,6 +49,8 @@ class Cap:
     REPORT_SUBMIT = "reports.submit"
     REPORT_DECIDE = "reports.decide"
     AUDIT_VIEW = "audit.view"
+    # Manage user accounts, role assignments and API tokens inside the region.
+    ACCOUNT_MANAGE = "accounts.manage"
 
 
 _KELURAHAN_OFFICE = frozenset(
@@ -74,5 +76,5 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.LURAH: _KELURAHAN_OFFICE,
     Role.STAF_KECAMATAN: _KECAMATAN_OFFICE,
     Role.CAMAT: _KECAMATAN_OFFICE,
-    Role.ADMIN_KOTA: _KELURAHAN_OFFICE | _KECAMATAN_OFFICE,
+    Role.ADMIN_KOTA: _KELURAHAN_OFFICE | _KECAMATAN_OFFICE | {Cap.ACCOUNT_MANAGE},
 }

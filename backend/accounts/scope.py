@@ -186,6 +186,26 @@ class Scope:
     def filter(self, queryset: QuerySet, cap: str, path: str = "rt") -> QuerySet:
         return queryset.filter(self.rt_q(cap, path))
 
+    def region_cap_q(self, level: str, cap: str) -> Q:
+        """Region rows of ``level`` (kelurahan, kecamatan, kota) lying wholly inside a region
+        where ``cap`` is held; for kelurahan the same answer as ``can_in_kelurahan``."""
+        if self.is_superuser:
+            return Q()
+        regions = self.grants.get(cap)
+        if not regions:
+            return _NOTHING
+        paths = {
+            Level.KELURAHAN: [
+                ("pk", regions.kelurahan),
+                ("kecamatan", regions.kecamatan),
+                ("kecamatan__kota", regions.kota),
+            ],
+            Level.KECAMATAN: [("pk", regions.kecamatan), ("kota", regions.kota)],
+            Level.KOTA: [("pk", regions.kota)],
+        }[level]
+        parts = [Q(**{f"{lookup}__in": sorted(ids)}) for lookup, ids in paths if ids]
+        return reduce(or_, parts) if parts else _NOTHING
+
     def region_q(self, level: str) -> Q:
         """Region rows of ``level`` the user may see: the path to, and everything under, each
         assignment."""

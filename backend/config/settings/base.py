@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "unfold.contrib.forms",
     "unfold.contrib.import_export",
     "admin_config.apps.LaporAdminConfig",
+    "admin_config.apps.BackofficeConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -37,6 +38,8 @@ INSTALLED_APPS = [
     "backend.population",
     "backend.audit",
     "graphql_schema",
+    # Last, so it only fills gaps: Indonesian for django-unfold's own strings.
+    "admin_config.vendor.apps.VendorTranslationsConfig",
 ]
 
 MIDDLEWARE = [
