@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "backend.wilayah",
     "backend.population",
     "backend.audit",
+    "backend.reports",
     "graphql_schema",
 ]
 
@@ -175,3 +176,4 @@ LOGGING = {
 }
 
 from backend.config.settings.admin import UNFOLD  # noqa: E402,F401
+from backend.config.settings.reports import LAPOR_REPORTS  # noqa: E402,F401

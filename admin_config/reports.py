@@ -1,0 +1,1 @@
+"""Admin for Lapor RT reports (being written)."""
