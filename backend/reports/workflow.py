@@ -42,13 +42,13 @@ if TYPE_CHECKING:
 
 def may_submit(report: Report, user) -> bool:
     """Ketua RT of the report's RT (submit and withdraw only for their own RT)."""
-    return user.scope.can(Cap.REPORT_SUBMIT, report.rt)
+    return report.rt_id in user.scope.rt_ids(Cap.REPORT_SUBMIT)
 
 
 def may_decide(report: Report, user) -> bool:
     """Kelurahan staff or Lurah of the report's kelurahan (or the city administrator);
     never the person who filed the report."""
-    return user.scope.can(Cap.REPORT_DECIDE, report.rt) and report.reporter_id != user.pk
+    return report.rt_id in user.scope.rt_ids(Cap.REPORT_DECIDE) and report.reporter_id != user.pk
 
 
 def may_auto_approve(report: Report, user) -> bool:

@@ -128,3 +128,13 @@ def make_report(rt, day: date, state: str = "approved", kind: str = "nihil", rep
         client_key=key(),
         decision_reason="uji" if state in ("rejected", "revision_requested") else "",
     )
+
+
+@pytest.fixture
+def gql():
+    from tests.graphql.conftest import GraphQLClient
+
+    def make(user=None, token=None) -> GraphQLClient:
+        return GraphQLClient(user, token)
+
+    return make
