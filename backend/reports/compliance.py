@@ -163,6 +163,14 @@ class HeatCell:
     pending: int = 0
     rejected: int = 0
     rts_reported: int = 0  # for a kelurahan row: RTs that reported that day
+    share: float = 0.0  # for a kelurahan row: rts_reported / RTs
+
+    @property
+    def bucket(self) -> int:
+        """0 (no RT) to 4 (every RT) for a kelurahan row's shade."""
+        if self.rts_reported == 0:
+            return 0
+        return min(4, 1 + int(self.share * 4))
 
     @property
     def status(self) -> str:
@@ -415,7 +423,9 @@ def _heatmap(result: Compliance, reports, level: str, kelurahan_figures) -> None
         .annotate(rts=Count("rt_id", distinct=True))
         .order_by()
     ):
-        cells[row["rt__kelurahan_id"]][index[row["report_date"]]].rts_reported = row["rts"]
+        cell = cells[row["rt__kelurahan_id"]][index[row["report_date"]]]
+        cell.rts_reported = row["rts"]
+        cell.share = row["rts"] / max(1, kelurahan_figures[row["rt__kelurahan_id"]].rts)
     result.heat_rows = [
         HeatRow(key=k, label=region.name, cells=cells[k], rts=region.rts)
         for k, region in kelurahan_figures.items()

@@ -29,6 +29,7 @@ from backend.population import codes
 from backend.reports import choices
 from backend.reports.choices import Kind, State
 from backend.reports.workflow import TRANSITIONS
+from backend.wilayah.models import RT
 
 
 class Report(ConcurrentTransitionMixin, TimeStampedModel):
@@ -449,3 +450,24 @@ DETAIL_RELATION: dict[str, str] = {
     kind: model._meta.get_field("report").remote_field.get_accessor_name()
     for kind, model in DETAIL_MODELS.items()
 }
+
+
+# -- admin entry points --------------------------------------------------------
+
+
+class ReportQueue(Report):
+    """The reports waiting for a decision, as the admin's approval queue."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("approval queue")
+        verbose_name_plural = _("approval queue")
+
+
+class RTCompliance(RT):
+    """RTs seen through their reporting record: the admin's compliance page."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("RT reporting compliance")
+        verbose_name_plural = _("RT reporting compliance")
