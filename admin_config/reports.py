@@ -611,7 +611,6 @@ class ComplianceFilterForm(forms.Form):
         label=_("Period"),
         coerce=int,
         initial=30,
-        choices=[(d, _("last %(days)d days") % {"days": d}) for d in PERIODS],
         required=False,
         widget=UnfoldAdminSelectWidget,
     )
@@ -624,6 +623,7 @@ class ComplianceFilterForm(forms.Form):
 
     def __init__(self, *args, kelurahan_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["days"].choices = [(d, _("last %(days)d days") % {"days": d}) for d in PERIODS]
         self.fields["kelurahan"].choices = [("", _("All in my region")), *kelurahan_choices]
 
 

@@ -126,7 +126,7 @@ def test_refusals_come_back_typed_per_field_in_indonesian(phone, kr):
     assert errors["participants"]["code"] == "invalid"
     assert errors["participants"]["message"] == "Paling sedikit satu peserta."
     assert errors["title"]["code"] == "required"
-    assert errors["title"]["message"] == "Isian ini tidak boleh kosong."
+    assert errors["title"]["message"] == "Field ini tidak boleh kosong."
 
 
 def test_death_report_for_a_resident_of_another_region_is_not_found(phone, population):
