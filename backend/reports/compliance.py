@@ -20,8 +20,9 @@ the current period, not over yet, breaks nothing), and whether it reported
 in the current period. Rolled up per kelurahan and kecamatan.
 
 Everything is aggregated in SQL: a fixed number of queries whatever the
-number of RTs or days (the RT list, the per-RT figures, the streaks, and the
-heatmap cells), never a query per RT.
+number of RTs or days (the RT list, the last report and pending count per RT,
+the reported periods and runs per RT, and the heatmap cells), never a query
+per RT.
 """
 
 from __future__ import annotations
@@ -31,8 +32,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, F, Func, IntegerField, Max, Q, QuerySet, Window
-from django.db.models.functions import DenseRank
+from django.db.models import Count, F, Func, IntegerField, Max, Q, QuerySet
 
 from backend.accounts.roles import Cap
 from backend.population.age import today_wita
@@ -276,24 +276,18 @@ def compute(
     )
     reports = Report.objects.filter(rt__in=rts)
     counted = reports.filter(state__in=COUNTED_STATES, report_date__lte=end)
-    per_period = period_expression(cadence)
 
     figures = {
         row["rt_id"]: row
         for row in reports.filter(report_date__lte=end)
         .values("rt_id")
         .annotate(
-            periods=Count(
-                per_period,
-                distinct=True,
-                filter=Q(report_date__gte=start, state__in=COUNTED_STATES),
-            ),
             last=Max("report_date", filter=Q(state__in=COUNTED_STATES)),
             pending=Count("pk", filter=Q(state__in=PENDING_STATES)),
         )
         .order_by()
     }
-    streaks = _streaks(counted, cadence, end)
+    runs = _runs(counted, cadence, start, end)
 
     current = period_of(end, cadence)
     end_is_open = end >= today  # the current period is not over yet
@@ -311,14 +305,14 @@ def compute(
             kecamatan_id=row["kelurahan__kecamatan_id"],
             kecamatan_name=row["kelurahan__kecamatan__name"],
         )
-        fig = figures.get(rt.rt_id, {})
-        rt.reported = fig.get("periods", 0)
+        fig, run = figures.get(rt.rt_id, {}), runs.get(rt.rt_id)
+        rt.reported = run.periods if run is not None else 0
         rt.pending = fig.get("pending", 0)
         rt.last_report = fig.get("last")
         if rt.last_report is not None:
             rt.days_since_last = (end - rt.last_report).days
             rt.reported_current = period_of(rt.last_report, cadence) == current
-        rt.streak = _streak_of(streaks.get(rt.rt_id), current, open_period=end_is_open)
+        rt.streak = _streak_of(run, current, open_period=end_is_open)
         first = max(start, row["valid_from"] or start)
         rt.expected = max(0, current - period_of(first, cadence) + 1)
         if end_is_open and not rt.reported_current:
@@ -340,45 +334,58 @@ def compute(
     return result
 
 
-def _streaks(counted: QuerySet[Report], cadence: int, end: date) -> dict[int, tuple[int, int]]:
-    """``{rt_id: (last period, streak length)}``: the run of consecutive reported
-    periods ending at each RT's last reported period, in one query.
+@dataclass(frozen=True)
+class _Run:
+    periods: int  # reported periods from the start of the asked period
+    last: int  # newest reported period
+    run_start: int  # first period of the unbroken run ending at ``last``
 
-    Periods ranked newest first with DENSE_RANK (duplicates share a rank) are
-    consecutive from the newest exactly while ``newest - period == rank - 1``.
+
+def _runs(counted: QuerySet[Report], cadence: int, start: date, end: date) -> dict[int, _Run]:
+    """Per RT, in one query: reported periods since ``start``, the newest one, and
+    where the unbroken run of reported periods ending there begins.
+
+    Reports are read in (RT, date) order, which the (rt, report_date, state)
+    index already holds, so the database neither sorts nor de-duplicates:
+    each row's period is compared with the previous row's (LAG). A different
+    period is a newly reported one; a jump of more than one period starts a
+    new run, and the newest such start is where the current run begins.
     """
-    horizon = end - timedelta(days=max(STREAK_HORIZON_DAYS, cadence * 53))
-    per_period = period_expression(cadence)
-    ranked = (
+    horizon = min(start, end - timedelta(days=max(STREAK_HORIZON_DAYS, cadence * 53)))
+    rows = (
         counted.filter(report_date__gte=horizon)
-        .annotate(
-            p=per_period,
-            top=Window(Max(per_period), partition_by=[F("rt_id")]),
-            rnk=Window(DenseRank(), partition_by=[F("rt_id")], order_by=per_period.desc()),
-        )
-        .values("rt_id", "p", "top", "rnk")
+        .annotate(p=period_expression(cadence))
+        .values("rt_id", "report_date", "p")
         .order_by()
     )
     try:
-        inner, params = ranked.query.sql_with_params()
+        inner, params = rows.query.sql_with_params()
     except EmptyResultSet:  # nothing in scope
         return {}
     sql = (
-        "SELECT w.rt_id, w.top, COUNT(DISTINCT w.p) FROM ("  # noqa: S608 (compiled ORM SQL)
-        f"{inner}) w WHERE w.top - w.p = w.rnk - 1 GROUP BY w.rt_id, w.top"
+        "SELECT d.rt_id, "  # noqa: S608 (compiled ORM SQL, parameters bound)
+        "SUM(CASE WHEN d.p >= %s AND (d.prev IS NULL OR d.p <> d.prev) THEN 1 ELSE 0 END), "
+        "MAX(d.p), MAX(CASE WHEN d.prev IS NULL OR d.p - d.prev > 1 THEN d.p END) "
+        "FROM (SELECT i.rt_id, i.p, "
+        "LAG(i.p) OVER (PARTITION BY i.rt_id ORDER BY i.report_date) AS prev "
+        f"FROM ({inner}) i) d GROUP BY d.rt_id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {rt_id: (top, length) for rt_id, top, length in cursor.fetchall()}
+        cursor.execute(sql, (period_of(start, cadence), *params))
+        return {
+            rt_id: _Run(int(periods), last, run_start)
+            for rt_id, periods, last, run_start in cursor.fetchall()
+        }
 
 
-def _streak_of(found: tuple[int, int] | None, current: int, *, open_period: bool) -> int:
-    if found is None:
+def _streak_of(run: _Run | None, current: int, *, open_period: bool) -> int:
+    if run is None:
         return 0
-    last, length = found
-    # A streak still runs if it reaches the reference period, or the one before
+    # A run still counts if it reaches the reference period, or the one before
     # while the reference period is not over yet (today).
-    return length if last >= current - (1 if open_period else 0) else 0
+    if run.last < current - (1 if open_period else 0):
+        return 0
+    return run.last - run.run_start + 1
 
 
 def _heatmap(result: Compliance, reports, level: str, kelurahan_figures) -> None:
