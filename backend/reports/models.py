@@ -139,6 +139,17 @@ class Report(ConcurrentTransitionMixin, TimeStampedModel):
     def is_decided(self) -> bool:
         return self.state in choices.DECIDED_STATES
 
+    def delete(self, *args, **kwargs):
+        """A decided report is a record: no door deletes it (``report_delete`` takes
+        drafts only; this guards every other path that holds an instance)."""
+        if self.is_decided:
+            from backend.common.errors import DomainError
+
+            raise DomainError(
+                "already_decided", _("A decided report cannot be deleted."), field="id"
+            )
+        return super().delete(*args, **kwargs)
+
     @property
     def label(self) -> str:
         """A label without personal data, for audit events and messages."""

@@ -377,3 +377,63 @@ def test_report_list_with_details_costs_the_same_for_few_and_many(gql, actors, k
         result = client.execute(query)
     assert len(result["data"]["reports"]["results"]) == 21
     assert len(few.captured_queries) == len(many.captured_queries)
+
+
+STAYS = """
+query($filters: StayFilter) {
+  nonPermanentStays(filters: $filters) {
+    totalCount results { name nik nearLimit overLimit oneYearMark rt { code } }
+  }
+}
+"""
+
+
+def test_stays_are_listed_apart_scoped_and_flagged(gql, actors, kr):
+    from datetime import timedelta
+
+    from backend.reports.models import NonPermanentStay
+    from tests.reports.conftest import stay_start
+
+    report = save(actors.ketua_rt_1, Kind.STAY_START, stay_start()).report
+    services.report_approve(actor=actors.lurah, report=report)
+    NonPermanentStay.objects.update(start_date=today() - timedelta(days=350))
+    data = gql(actors.lurah).execute(STAYS, {"filters": {"needsAttention": True}})["data"]
+    stays = data["nonPermanentStays"]
+    assert stays["totalCount"] == 1
+    stay = stays["results"][0]
+    assert stay["nik"] == "647105********0003"  # masked
+    assert (stay["nearLimit"], stay["overLimit"]) == (True, False)
+    other = gql(actors.ketua_rt_2).execute(STAYS)["data"]["nonPermanentStays"]
+    assert other["totalCount"] == 0
+
+
+def test_staff_read_an_rts_calendar_by_code_and_others_get_nothing(gql, actors, kr, regions):
+    save(actors.ketua_rt_2, Kind.NIHIL)
+    query = """query($code: String) { reportingCalendar(rtCode: $code) { rt { code } streak } }"""
+    staff = gql(actors.staf_kelurahan).execute(query, {"code": kr.rt2.code})["data"]
+    assert staff["reportingCalendar"] == {"rt": {"code": kr.rt2.code}, "streak": 1}
+    assert gql(actors.staf_kelurahan).execute(query)["data"]["reportingCalendar"] is None
+    other = gql(actors.lurah_karang_jati).execute(query, {"code": kr.rt2.code})["data"]
+    assert other["reportingCalendar"] is None
+
+
+def test_the_queue_is_oldest_first(gql, actors, kr):
+    first = save(actors.ketua_rt_2, Kind.ACTIVITY, ACTIVITY).report
+    second = save(actors.ketua_rt_1, Kind.ACTIVITY, ACTIVITY).report
+    data = gql(actors.lurah).execute(QUEUE)["data"]["reportQueue"]["results"]
+    assert [int(r["id"]) for r in data] == [first.pk, second.pk]
+
+
+def test_a_draft_is_saved_and_deleted_over_graphql(phone, kr):
+    saved = phone.execute(ACTIVITY_SAVE, _activity(draft=True))["data"]["reportActivitySave"]
+    assert saved["report"]["state"] == "DRAFT"
+    assert saved["report"]["availableActions"] == ["SUBMIT"]
+    delete = """mutation($id: ID!) { reportDelete(id: $id) { deleted errors { code } } }"""
+    result = phone.execute(delete, {"id": saved["report"]["id"]})["data"]["reportDelete"]
+    assert result == {"deleted": True, "errors": []}
+    assert not Report.objects.exists()
+
+
+def test_anonymous_callers_get_nothing(gql, kr):
+    result = gql().execute(REPORTS)
+    assert result["errors"][0]["extensions"]["code"] == "unauthenticated"

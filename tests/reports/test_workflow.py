@@ -206,3 +206,12 @@ def test_available_transitions_follow_role_and_state(actors, kr):
     assert names(actors.ketua_rt_1) == ["withdraw"]
     assert names(actors.staf_kelurahan) == ["approve", "reject", "request_revision"]
     assert names(actors.camat) == []
+
+
+def test_a_decided_report_refuses_deletion_even_outside_the_services(actors, kr):
+    report = submit_activity(actors.ketua_rt_1)
+    services.report_approve(actor=actors.lurah, report=report)
+    with pytest.raises(DomainError) as exc:
+        Report.objects.get(pk=report.pk).delete()
+    assert exc.value.code == "already_decided"
+    assert Report.objects.filter(pk=report.pk).exists()
