@@ -709,3 +709,21 @@ class RTComplianceAdmin(ModelAdmin):
             "cadence_setting": conf.get("COMPLIANCE_CADENCE"),
         }
         return render(request, "admin/reports/compliance.html", context)
+
+
+def dashboard_context(request) -> dict:
+    """Figures for a dashboard card (the site dashboard includes
+    ``admin/reports/dashboard_card.html`` with this as its context): RTs that
+    reported today, the 30-day rate, silent RTs and the queue. Three queries."""
+    actor = request.user
+    if not actor.is_active or not actor.scope.has(Cap.REPORT_VIEW):
+        return {}
+    today = today_wita()
+    result = compliance.compute(actor=actor, start=today - timedelta(days=29), end=today)
+    return {
+        "reports_total": result.total,
+        "reports_compliance_url": reverse("admin:reports_rtcompliance_changelist"),
+        "reports_queue_url": reverse("admin:reports_reportqueue_changelist")
+        if actor.scope.has(Cap.REPORT_DECIDE)
+        else "",
+    }

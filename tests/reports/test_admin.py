@@ -248,3 +248,19 @@ def test_compliance_page_for_all_of_balikpapan_costs_a_fixed_number_of_queries(a
     # other apps' menu entries, which are not this page's.
     own = [q["sql"] for q in full.captured_queries if "auth_permission" not in q["sql"]]
     assert len(own) == 8, "\n".join(q[:150] for q in own)
+
+
+def test_dashboard_card_context_and_template(actors, kr, rf):
+    from django.template.loader import render_to_string
+
+    from admin_config.reports import dashboard_context
+
+    save(actors.ketua_rt_1, Kind.NIHIL)
+    request = rf.get("/admin/")
+    request.user = actors.lurah
+    context = dashboard_context(request)
+    assert context["reports_total"].rts_reported_current == 1
+    html = render_to_string("admin/reports/dashboard_card.html", context, request=request)
+    assert "1 / 87" in html and QUEUE in html
+    request.user = actors.no_role
+    assert dashboard_context(request) == {}
