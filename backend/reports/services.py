@@ -159,14 +159,16 @@ def _resolve_rt(actor, rt: RT | str | None) -> RT:
         rt_ids = scope.rt_ids(Cap.REPORT_SUBMIT)
         if len(rt_ids) != 1:
             raise DomainError(Code.REQUIRED, _("Choose the RT."), field="rt")
-        return RT.objects.select_related("kelurahan__kecamatan__kota").get(pk=next(iter(rt_ids)))
-    if isinstance(rt, str):
+        rt = RT.objects.select_related("kelurahan__kecamatan__kota").get(pk=next(iter(rt_ids)))
+    elif isinstance(rt, str):
         found = RT.objects.select_related("kelurahan__kecamatan__kota").filter(code=rt.strip())
         rt = found.first()
         if rt is None:
             raise DomainError.not_found(_("RT not found."), field="rt")
     if not scope.can(Cap.REPORT_SUBMIT, rt):
         raise DomainError(Code.OUT_OF_SCOPE, _("You can only report for your own RT."), field="rt")
+    if not rt.is_active:
+        raise DomainError(Code.INVALID, _("This RT is no longer active."), field="rt")
     return rt
 
 

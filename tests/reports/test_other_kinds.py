@@ -125,3 +125,12 @@ def test_unknown_kind_is_refused(actors, kr):
     with pytest.raises(DomainError) as exc:
         save(actors.ketua_rt_1, "birthday", {})
     assert exc.value.field == "kind"
+
+
+def test_a_frozen_rt_takes_no_new_reports(actors, kr):
+    from backend.wilayah.models import RT
+
+    RT.objects.filter(pk=kr.rt1.pk).update(is_active=False)
+    with pytest.raises(DomainError) as exc:
+        save(actors.ketua_rt_1, Kind.NIHIL)
+    assert (exc.value.code, exc.value.field) == ("invalid", "rt")
