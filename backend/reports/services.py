@@ -290,6 +290,10 @@ def report_save(
     except BaseException:
         photos.delete_files(stored)
         raise
+    # TODO(issue 3): files are stored before the transaction commits; if a caller
+    # wraps this service in its own transaction that later rolls back, the files
+    # stay behind unreferenced. No door does that today; a periodic sweep of
+    # unreferenced files under reports/ can go in with the first background task.
     transaction.on_commit(lambda: photos.delete_files(removed))
     return SaveResult(report, created=created, warnings=cleaned.warnings)
 
