@@ -13,10 +13,12 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 from graphql_schema.accounts.schema import AccountsMutation, AccountsQuery
 from graphql_schema.extensions import LaporMaskErrors, PageSizeLimiter, log_unexpected
 from graphql_schema.population.queries import PopulationQuery
+from graphql_schema.reports.mutations import ReportsMutation
+from graphql_schema.reports.queries import ReportsQuery
 from graphql_schema.wilayah.queries import WilayahQuery
 
-Query = merge_types("Query", (WilayahQuery, PopulationQuery, AccountsQuery))
-Mutation = merge_types("Mutation", (AccountsMutation,))
+Query = merge_types("Query", (WilayahQuery, PopulationQuery, AccountsQuery, ReportsQuery))
+Mutation = merge_types("Mutation", (AccountsMutation, ReportsMutation))
 
 _limits = settings.LAPOR_RT
 

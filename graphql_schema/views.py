@@ -15,6 +15,10 @@ class LaporGraphQLView(GraphQLView):
     def __init__(self, **kwargs):
         kwargs.setdefault("schema", schema)
         kwargs.setdefault("graphql_ide", "graphiql")
+        # Photo uploads (GraphQL multipart requests). Safe with Django's CSRF check,
+        # which this view keeps: a browser session must send the CSRF token, and a
+        # phone-app token request carries no cookie to forge.
+        kwargs.setdefault("multipart_uploads_enabled", True)
         super().__init__(**kwargs)
 
     def render_graphql_ide(self, request):

@@ -1,5 +1,6 @@
 """Speak the language the user chose (Bahasa Indonesia unless they picked English)."""
 
+from django.conf import settings
 from django.utils import translation
 
 
@@ -24,16 +25,23 @@ class UserLanguageMiddleware:
 class ApiTokenMiddleware:
     """Authenticate GraphQL requests that carry ``Authorization: Bearer <token>``.
 
-    A token request needs no CSRF token (it carries no cookie); a request with
-    a bad token stays anonymous and is marked, so the API can say why.
+    CSRF protects a browser's ambient credentials (the session cookie). A
+    GraphQL request with a token, or with no session cookie at all (the
+    phone's first ``tokenCreate`` login), carries none, so it is not
+    CSRF-checked; a browser session still is. A request with a bad token
+    stays anonymous and is marked, so the API can say why.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if not request.path_info.startswith("/graphql"):
+            return self.get_response(request)
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            request._dont_enforce_csrf_checks = True
         header = request.headers.get("Authorization", "")
-        if header[:7].lower() == "bearer " and request.path_info.startswith("/graphql"):
+        if header[:7].lower() == "bearer ":
             from django.contrib.auth.models import AnonymousUser
 
             from backend.accounts.services import token_authenticate

@@ -429,3 +429,152 @@ def household_delete(*, actor, household: Household) -> None:
         snapshot=before,
         rt=rt,
     )
+
+
+# -- life events -------------------------------------------------------------
+
+
+def _stored_text(message) -> str:
+    """Text kept in a data field is written in the office language, not the actor's."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(message)
+
+
+def _surviving_spouses(deceased: Resident) -> list[Resident]:
+    """Living married spouses on the deceased's KK whose status becomes cerai mati.
+
+    The head's spouses are the members recorded as husband or wife. When a
+    wife or husband dies, the head is widowed only if no other married
+    spouse remains on the KK.
+    """
+    if deceased.household_id is None:
+        return []
+    spouse_roles = (codes.Relationship.HUSBAND, codes.Relationship.WIFE)
+    members = Resident.objects.select_for_update().filter(
+        household_id=deceased.household_id, status=codes.LifeStatus.ALIVE
+    )
+    if deceased.relationship == codes.Relationship.HEAD:
+        return list(
+            members.filter(
+                relationship__in=spouse_roles, marital_status=codes.MaritalStatus.MARRIED
+            )
+        )
+    if deceased.relationship in spouse_roles:
+        others = members.filter(
+            relationship__in=spouse_roles, marital_status=codes.MaritalStatus.MARRIED
+        ).exclude(pk=deceased.pk)
+        if others.exists():
+            return []
+        return list(
+            members.filter(
+                relationship=codes.Relationship.HEAD, marital_status=codes.MaritalStatus.MARRIED
+            )
+        )
+    return []
+
+
+@transaction.atomic
+def resident_mark_deceased(
+    *, actor, resident: Resident, death_date: date, note: str = ""
+) -> Resident:
+    """Record a resident's death from ``death_date``; they leave the living counts.
+
+    Refuses a resident already deceased or no longer living here, a date in
+    the future or before birth. A surviving married spouse on the KK becomes
+    cerai mati, and the KK is flagged as needing a new card (naming a new
+    head when the head died). Every change writes its audit event in this
+    transaction; ``note`` (e.g. "laporan #12") goes on each.
+    """
+    current = (
+        Resident.objects.select_for_update(of=("self",))
+        .select_related("rt__kelurahan__kecamatan", "household")
+        .get(pk=resident.pk)
+    )
+    _require_change(actor, current.rt)
+    if current.status == codes.LifeStatus.DECEASED:
+        raise DomainError(
+            "resident_already_deceased",
+            _("This resident is already recorded as deceased."),
+            field="resident",
+        )
+    if current.status != codes.LifeStatus.ALIVE:
+        raise DomainError(
+            "resident_not_living_here",
+            _("This resident is no longer recorded as living here (moved or left)."),
+            field="resident",
+        )
+    if death_date > today_wita():
+        raise DomainError(
+            Code.INVALID, _("The date of death cannot be in the future."), field="death_date"
+        )
+    if death_date < current.birth_date:
+        raise DomainError(
+            Code.INVALID, _("The date of death is before the date of birth."), field="death_date"
+        )
+
+    before = snapshot(current)
+    current.status = codes.LifeStatus.DECEASED
+    current.status_date = death_date
+    current.save(update_fields=["status", "status_date", "updated_at"])
+    events = [
+        build_event(
+            actor=actor,
+            action=Action.UPDATED,
+            instance=current,
+            changes=diff(before, snapshot(current)),
+            rt=current.rt,
+            note=note or "deceased",
+        )
+    ]
+
+    for spouse in _surviving_spouses(current):
+        spouse_before = snapshot(spouse, ["marital_status"])
+        spouse.marital_status = codes.MaritalStatus.WIDOWED
+        spouse.save(update_fields=["marital_status", "updated_at"])
+        events.append(
+            build_event(
+                actor=actor,
+                action=Action.UPDATED,
+                instance=spouse,
+                changes=diff(spouse_before, snapshot(spouse, ["marital_status"])),
+                rt=spouse.rt_id,
+                kelurahan=current.rt.kelurahan_id,
+                kecamatan=current.rt.kelurahan.kecamatan_id,
+                note=note or "spouse deceased",
+            )
+        )
+
+    household = current.household
+    if household is not None:
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        household_before = snapshot(household, ["needs_update", "needs_update_reason"])
+        if current.is_head:
+            household.needs_update_reason = _stored_text(
+                _("The head of the household has died: name a new head and reissue the KK.")
+            )
+        elif not household.needs_update:
+            # An earlier reason (e.g. the head's death) says more; keep it.
+            household.needs_update_reason = _stored_text(
+                _("A member of the household has died: reissue the KK without them.")
+            )
+        household.needs_update = True
+        household.save(update_fields=["needs_update", "needs_update_reason", "updated_at"])
+        events.append(
+            build_event(
+                actor=actor,
+                action=Action.UPDATED,
+                instance=household,
+                changes=diff(
+                    household_before,
+                    snapshot(household, ["needs_update", "needs_update_reason"]),
+                ),
+                rt=current.rt,
+                note=note or "member deceased",
+            )
+        )
+    record_many(events)
+    resident.__dict__.update(current.__dict__)
+    return current

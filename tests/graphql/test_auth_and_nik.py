@@ -135,3 +135,17 @@ def test_graphiql_page_sets_the_csrf_cookie_for_session_queries(client):
     response = client.get("/graphql/", HTTP_ACCEPT="text/html")
     assert response.status_code == 200
     assert "csrftoken" in response.cookies
+
+
+def test_phone_login_without_any_cookie_passes_csrf_but_a_session_post_does_not(actors):
+    """tokenCreate from a phone carries no cookie, so there is nothing for CSRF to protect."""
+    strict = Client(enforce_csrf_checks=True)
+    query = (
+        'mutation { tokenCreate(username: "rt001", password: "%s", deviceName: "hp") { token } }'
+    )
+    ok = strict.post("/graphql/", {"query": query % PASSWORD}, content_type="application/json")
+    assert ok.status_code == 200
+    assert ok.json()["data"]["tokenCreate"]["token"].startswith("lrt_")
+    strict.force_login(actors.ketua_rt_1)
+    refused = strict.post("/graphql/", {"query": ME}, content_type="application/json")
+    assert refused.status_code == 403

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "backend.wilayah",
     "backend.population",
     "backend.audit",
+    "backend.reports",
     "graphql_schema",
     # Last, so it only fills gaps: Indonesian for django-unfold's own strings.
     "admin_config.vendor.apps.VendorTranslationsConfig",
@@ -143,7 +144,7 @@ TASKS = {
 }
 
 STRAWBERRY_DJANGO = {
-    "FIELD_DESCRIPTION_FROM_HELP_TEXT": True,
+    "FIELD_DESCRIPTION_FROM_HELP_TEXT": False,
     "TYPE_DESCRIPTION_FROM_MODEL_DOCSTRING": False,
     "PAGINATION_DEFAULT_LIMIT": 100,
     "PAGINATION_MAX_LIMIT": 500,
@@ -178,3 +179,4 @@ LOGGING = {
 }
 
 from backend.config.settings.admin import UNFOLD  # noqa: E402,F401
+from backend.config.settings.reports import LAPOR_REPORTS  # noqa: E402,F401

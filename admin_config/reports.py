@@ -1,0 +1,729 @@
+"""Admin for Lapor RT reports: the approval queue, report detail with photos and history,
+decisions one by one or in bulk, issue follow-up, stays, and the compliance page.
+
+Doors only: which rows a user sees comes from ``backend.reports.selectors``;
+every change goes through ``backend.reports.services`` (the same functions
+the phone app's GraphQL door calls), so scope, the workflow and the audit
+trail hold here exactly as there. No row is added, edited or deleted through
+Django's generic forms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from unfold.admin import ModelAdmin
+from unfold.contrib.filters.admin import ChoicesDropdownFilter, DropdownFilter
+from unfold.decorators import action, display
+from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextareaWidget
+
+from backend.accounts.roles import Cap
+from backend.audit.context import Door, audit_context
+from backend.common.errors import DomainError
+from backend.population.age import today_wita
+from backend.reports import compliance, conf, selectors, services, workflow
+from backend.reports.choices import FollowUp, Kind, State
+from backend.reports.models import NonPermanentStay, Report, ReportQueue, RTCompliance
+from backend.wilayah.models import Kelurahan
+
+STATE_COLOURS = {
+    State.DRAFT: "info",
+    State.SUBMITTED: "warning",
+    State.REVISION_REQUESTED: "warning",
+    State.APPROVED: "success",
+    State.REJECTED: "danger",
+}
+DECISION_LABELS = {
+    "approve": _("Approve"),
+    "reject": _("Reject"),
+    "request_revision": _("Request revision"),
+}
+DECISION_DONE = {
+    "approve": _("approved"),
+    "reject": _("rejected"),
+    "request_revision": _("sent back for revision"),
+}
+
+
+def _message(exc: DomainError) -> str:
+    return "; ".join(p.render() for p in exc.problems)
+
+
+# -- filters -------------------------------------------------------------------
+
+
+class ScopedRTFilter(DropdownFilter):
+    title = _("RT")
+    parameter_name = "rt"
+
+    def lookups(self, request, model_admin):
+        rts = compliance.scoped_rts(actor=request.user).select_related("kelurahan")
+        many = rts.values("kelurahan_id").distinct().count() > 1
+        return [
+            (str(rt.pk), f"{rt.label} · {rt.kelurahan.name}" if many else rt.label)
+            for rt in rts.order_by("kelurahan__name", "number")
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(rt_id=value) if value and value.isdigit() else queryset
+
+
+class ScopedKelurahanFilter(DropdownFilter):
+    title = _("kelurahan")
+    parameter_name = "kelurahan"
+
+    def lookups(self, request, model_admin):
+        return [
+            (str(k.pk), k.name)
+            for k in Kelurahan.objects.filter(
+                pk__in=compliance.scoped_rts(actor=request.user).values("kelurahan_id")
+            ).order_by("name")
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(rt__kelurahan_id=value) if value and value.isdigit() else queryset
+
+
+# -- forms ---------------------------------------------------------------------
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (shown to the Ketua RT)"),
+        widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}),
+        max_length=1000,
+    )
+
+
+class FollowUpForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Follow-up"), choices=FollowUp.choices, widget=UnfoldAdminSelectWidget
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+# -- shared permission rules ------------------------------------------------------
+
+
+class ReportScopeMixin:
+    """Read-only admin over scoped reports; decisions are custom views calling services."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.scope.has(Cap.REPORT_VIEW)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        if not self.has_module_permission(request):
+            return False
+        return obj is None or obj.rt_id in request.user.scope.rt_ids(Cap.REPORT_VIEW)
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+# -- reports -------------------------------------------------------------------
+
+
+class BaseReportAdmin(ReportScopeMixin, ModelAdmin):
+    list_display = (
+        "number",
+        "kind_label",
+        "rt_label",
+        "report_date",
+        "state_label",
+        "submitted_at",
+        "reporter_name",
+    )
+    list_display_links = ("number", "kind_label")
+    list_filter = (
+        ("kind", ChoicesDropdownFilter),
+        ScopedKelurahanFilter,
+        ScopedRTFilter,
+    )
+    list_filter_submit = True
+    search_fields = ("=id", "deathdetail__resident__name", "activitydetail__title")
+    date_hierarchy = None
+    list_per_page = 50
+    actions = ("approve_selected", "reject_selected", "request_revision_selected")
+    actions_detail = ("approve_detail", "reject_detail", "revision_detail", "follow_up_detail")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    ("kind", "state"),
+                    ("rt", "report_date"),
+                    ("reporter", "submitted_at"),
+                    ("decided_by", "decided_at"),
+                    "decision_reason",
+                    "note",
+                )
+            },
+        ),
+    )
+    change_form_after_template = "admin/reports/report_detail.html"
+
+    def get_queryset(self, request):
+        return selectors.report_list(actor=request.user).select_related(
+            "rt__kelurahan", "reporter", "decided_by"
+        )
+
+    def has_decide_permission(self, request: HttpRequest, object_id=None) -> bool:
+        """May decide here; on a report page, only while this report waits for it."""
+        if not request.user.scope.has(Cap.REPORT_DECIDE):
+            return False
+        if object_id is None:
+            return True
+        report = self._report(request, object_id)
+        return report is not None and bool(
+            {t.name for t in workflow.available(report, request.user)} & {"approve", "reject"}
+        )
+
+    def has_revision_permission(self, request: HttpRequest, object_id=None) -> bool:
+        if object_id is None:
+            return request.user.scope.has(Cap.REPORT_DECIDE)
+        report = self._report(request, object_id)
+        return report is not None and any(
+            t.name == "request_revision" for t in workflow.available(report, request.user)
+        )
+
+    def has_approve_permission(self, request: HttpRequest, object_id=None) -> bool:
+        if object_id is None:
+            return request.user.scope.has(Cap.REPORT_DECIDE)
+        report = self._report(request, object_id)
+        return report is not None and any(
+            t.name == "approve" for t in workflow.available(report, request.user)
+        )
+
+    def has_follow_up_permission(self, request: HttpRequest, object_id=None) -> bool:
+        if object_id is None:
+            return False
+        report = self._report(request, object_id)
+        return (
+            report is not None
+            and report.kind == Kind.ISSUE
+            and report.state == State.APPROVED
+            and report.rt_id in request.user.scope.rt_ids(Cap.REPORT_DECIDE)
+        )
+
+    def _report(self, request: HttpRequest, object_id) -> Report | None:
+        cache = request.__dict__.setdefault("_lapor_reports", {})
+        if object_id not in cache:
+            try:
+                cache[object_id] = selectors.report_get(actor=request.user, pk=object_id)
+            except DomainError:
+                cache[object_id] = None
+        return cache[object_id]
+
+    # -- columns ---------------------------------------------------------------
+
+    @display(description=_("report"), ordering="id")
+    def number(self, obj: Report) -> str:
+        return f"#{obj.pk}"
+
+    @display(description=_("kind"), ordering="kind")
+    def kind_label(self, obj: Report) -> str:
+        return obj.get_kind_display()
+
+    @display(description=_("RT"), ordering="rt__number")
+    def rt_label(self, obj: Report) -> str:
+        return f"{obj.rt.label} · {obj.rt.kelurahan.name}"
+
+    @display(description=_("state"), ordering="state", label=STATE_COLOURS)
+    def state_label(self, obj: Report):
+        return obj.state, obj.get_state_display()
+
+    @display(description=_("reported by"))
+    def reporter_name(self, obj: Report) -> str:
+        return obj.reporter.get_full_name() or obj.reporter.get_username()
+
+    # -- detail page -----------------------------------------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        report = self._report(request, object_id)
+        extra_context = extra_context or {}
+        if report is not None:
+            extra_context.update(self._detail_context(request, report))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _detail_context(self, request, report: Report) -> dict:
+        detail = report.detail()
+        rows = []
+        if detail is not None:
+            for f in detail._meta.concrete_fields:
+                if f.name == "report" or f.name.startswith("follow_up_by"):
+                    continue
+                rows.append((f.verbose_name, _detail_value(detail, f)))
+        return {
+            "report_details": rows,
+            "report_photos": list(report.photos.all()),
+            "report_history": list(selectors.report_history(report)),
+            "report_stay": getattr(report, "opened_stay", None)
+            if report.kind == Kind.STAY_START
+            else None,
+        }
+
+    # -- one report ------------------------------------------------------------
+
+    def _decide_view(self, request, object_id, decision: str):
+        report = self._report(request, object_id)
+        if report is None:
+            messages.error(request, _("Report not found."))
+            return HttpResponseRedirect(reverse("admin:reports_reportqueue_changelist"))
+        needs_reason = workflow.TRANSITIONS[decision].needs_reason
+        form = ReasonForm(request.POST or None) if needs_reason else None
+        if request.method == "POST" and (form is None or form.is_valid()):
+            service = services.DECISION_SERVICES[decision]
+            kwargs = {"reason": form.cleaned_data["reason"]} if form else {}
+            try:
+                service(actor=request.user, report=report, **kwargs)
+            except DomainError as exc:
+                messages.error(request, _message(exc))
+                return HttpResponseRedirect(
+                    reverse("admin:reports_report_change", args=[report.pk])
+                )
+            messages.success(
+                request,
+                _("%(report)s %(done)s.") % {"report": report, "done": DECISION_DONE[decision]},
+            )
+            return HttpResponseRedirect(_next_in_queue(request))
+        return render(
+            request,
+            "admin/reports/decide.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": f"{DECISION_LABELS[decision]}: {report}",
+                "reports": [report],
+                "decision": decision,
+                "decision_label": DECISION_LABELS[decision],
+                "form": form,
+                "danger": decision == "reject",
+            },
+        )
+
+    @action(description=_("Approve"), url_path="approve", permissions=["approve"], icon="check")
+    def approve_detail(self, request, object_id):
+        return self._decide_view(request, object_id, "approve")
+
+    @action(description=_("Reject"), url_path="reject", permissions=["decide"], icon="block")
+    def reject_detail(self, request, object_id):
+        return self._decide_view(request, object_id, "reject")
+
+    @action(
+        description=_("Request revision"),
+        url_path="request-revision",
+        permissions=["revision"],
+        icon="undo",
+    )
+    def revision_detail(self, request, object_id):
+        return self._decide_view(request, object_id, "request_revision")
+
+    @action(
+        description=_("Follow-up"),
+        url_path="follow-up",
+        permissions=["follow_up"],
+        icon="assignment",
+    )
+    def follow_up_detail(self, request, object_id):
+        report = self._report(request, object_id)
+        detail = report.issuedetail
+        form = FollowUpForm(
+            request.POST or None,
+            initial={"status": detail.follow_up, "note": detail.follow_up_note},
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.issue_follow_up_set(
+                    actor=request.user,
+                    report=report,
+                    status=form.cleaned_data["status"],
+                    note=form.cleaned_data["note"],
+                )
+            except DomainError as exc:
+                messages.error(request, _message(exc))
+            else:
+                messages.success(request, _("Follow-up saved."))
+            return HttpResponseRedirect(reverse("admin:reports_report_change", args=[report.pk]))
+        return render(
+            request,
+            "admin/reports/decide.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": f"{_('Follow-up')}: {report}",
+                "reports": [report],
+                "decision": "follow_up",
+                "decision_label": _("Save"),
+                "form": form,
+            },
+        )
+
+    # -- many reports ----------------------------------------------------------
+
+    def _decide_many(self, request, queryset, decision: str):
+        needs_reason = workflow.TRANSITIONS[decision].needs_reason
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if needs_reason and not form.is_valid():
+            return render(
+                request,
+                "admin/reports/decide.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": self.model._meta,
+                    "title": DECISION_LABELS[decision],
+                    "reports": list(queryset.order_by("submitted_at", "id")),
+                    "decision": decision,
+                    "decision_label": DECISION_LABELS[decision],
+                    "form": form,
+                    "bulk_action": request.POST.get("action"),
+                    "danger": decision == "reject",
+                },
+            )
+        reason = form.cleaned_data["reason"] if needs_reason else ""
+        ids = list(queryset.order_by("submitted_at", "id").values_list("pk", flat=True))
+        with audit_context(door=Door.ADMIN_ACTION):
+            result = services.report_decide_many(
+                actor=request.user, reports=ids, decision=decision, reason=reason
+            )
+        if result.done:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d report %(done)s.",
+                    "%(count)d reports %(done)s.",
+                    len(result.done),
+                )
+                % {"count": len(result.done), "done": DECISION_DONE[decision]},
+            )
+        for pk, exc in result.failed:
+            messages.error(
+                request,
+                _("Report #%(id)s was not changed: %(why)s") % {"id": pk, "why": _message(exc)},
+            )
+        return None
+
+    @admin.action(description=_("Approve the selected reports"), permissions=["decide"])
+    def approve_selected(self, request, queryset):
+        return self._decide_many(request, queryset, "approve")
+
+    @admin.action(description=_("Reject the selected reports…"), permissions=["decide"])
+    def reject_selected(self, request, queryset):
+        return self._decide_many(request, queryset, "reject")
+
+    @admin.action(
+        description=_("Send the selected reports back for revision…"), permissions=["decide"]
+    )
+    def request_revision_selected(self, request, queryset):
+        return self._decide_many(request, queryset, "request_revision")
+
+
+def _detail_value(detail, f):
+    value = getattr(detail, f.attname)
+    if value in (None, "", []):
+        return "-"
+    if f.choices:
+        return getattr(detail, f"get_{f.name}_display")()
+    if f.name == "institutions":
+        from backend.reports.choices import Institution
+
+        labels = dict(Institution.choices)
+        return ", ".join(str(labels.get(v, v)) for v in value)
+    if f.name in ("nik", "informant_nik"):
+        from backend.common.masking import mask_nik
+
+        return mask_nik(value)
+    if f.is_relation:
+        return str(getattr(detail, f.name))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dt.time):
+        return value.strftime("%H.%M")
+    if isinstance(value, dt.date):
+        return date_format(value, "j F Y")
+    if isinstance(value, int) and f.name.endswith("_value"):
+        return f"Rp {value:,}".replace(",", ".")
+    return value
+
+
+def _next_in_queue(request) -> str:
+    return reverse("admin:reports_reportqueue_changelist")
+
+
+@admin.register(Report)
+class ReportAdmin(BaseReportAdmin):
+    list_filter = (
+        ("state", ChoicesDropdownFilter),
+        ("kind", ChoicesDropdownFilter),
+        ScopedKelurahanFilter,
+        ScopedRTFilter,
+    )
+
+
+@admin.register(ReportQueue)
+class ReportQueueAdmin(BaseReportAdmin):
+    """Waiting for a decision, oldest first (the order reports were sent)."""
+
+    ordering = ("submitted_at", "id")
+
+    def get_queryset(self, request):
+        return selectors.report_queue(actor=request.user).select_related(
+            "rt__kelurahan", "reporter", "decided_by"
+        )
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.scope.has(Cap.REPORT_DECIDE)
+
+    def get_ordering(self, request):
+        return ("submitted_at", "id")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The detail lives on the report page (which also shows decided reports).
+        return HttpResponseRedirect(reverse("admin:reports_report_change", args=[object_id]))
+
+
+# -- stays ---------------------------------------------------------------------
+
+
+class StayStatusFilter(DropdownFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("open", _("open")),
+            ("attention", _("near or past one year")),
+            ("ended", _("ended")),
+        ]
+
+    def queryset(self, request, queryset):
+        near, _over = selectors.stay_limit_dates()
+        value = self.value()
+        if value == "open":
+            return queryset.filter(end_date__isnull=True)
+        if value == "attention":
+            return queryset.filter(end_date__isnull=True, start_date__lte=near)
+        if value == "ended":
+            return queryset.filter(end_date__isnull=False)
+        return queryset
+
+
+@admin.register(NonPermanentStay)
+class NonPermanentStayAdmin(ModelAdmin):
+    """The Buku Penduduk Sementara: stays open and close through approved reports only."""
+
+    list_display = (
+        "name",
+        "masked_nik_col",
+        "rt_label",
+        "purpose",
+        "start_date",
+        "expected_end_date",
+        "end_date",
+        "limit_label",
+    )
+    list_filter = (StayStatusFilter, ScopedKelurahanFilter, ScopedRTFilter)
+    list_filter_submit = True
+    search_fields = ("name", "=nik")
+    fields = (
+        ("name", "sex", "birth_date"),
+        ("citizenship", "occupation", "phone"),
+        "origin_address",
+        ("purpose", "purpose_note"),
+        ("housing", "host_address", "host_name"),
+        ("rt", "start_date", "expected_end_date"),
+        ("end_date", "end_reason"),
+        ("opened_by", "closed_by"),
+    )
+
+    def get_queryset(self, request):
+        return selectors.with_stay_flags(
+            selectors.stay_list(actor=request.user).select_related("rt__kelurahan")
+        )
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.scope.has(Cap.POPULATION_VIEW)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        if not self.has_module_permission(request):
+            return False
+        return obj is None or obj.rt_id in request.user.scope.rt_ids(Cap.POPULATION_VIEW)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @display(description=_("NIK"))
+    def masked_nik_col(self, obj):
+        return obj.masked_nik or obj.passport_number or "-"
+
+    @display(description=_("RT"), ordering="rt__number")
+    def rt_label(self, obj):
+        return f"{obj.rt.label} · {obj.rt.kelurahan.name}"
+
+    @display(
+        description=_("one year"),
+        label={"over": "danger", "near": "warning", "ok": "success", "ended": "info"},
+    )
+    def limit_label(self, obj):
+        if obj.end_date is not None:
+            return "ended", _("ended")
+        if obj.over_limit:
+            return "over", _("over one year: formal move needed")
+        if obj.near_limit:
+            return "near", _("near one year")
+        return "ok", _("within one year")
+
+
+# -- compliance ----------------------------------------------------------------
+
+PERIODS = (7, 30, 90, 365)
+
+
+class ComplianceFilterForm(forms.Form):
+    days = forms.TypedChoiceField(
+        label=_("Period"),
+        coerce=int,
+        initial=30,
+        required=False,
+        widget=UnfoldAdminSelectWidget,
+    )
+    end = forms.DateField(
+        label=_("Up to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    kelurahan = forms.TypedChoiceField(
+        label=_("Kelurahan"), coerce=int, required=False, widget=UnfoldAdminSelectWidget
+    )
+
+    def __init__(self, *args, kelurahan_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["days"].choices = [(d, _("last %(days)d days") % {"days": d}) for d in PERIODS]
+        self.fields["kelurahan"].choices = [("", _("All in my region")), *kelurahan_choices]
+
+
+@admin.register(RTCompliance)
+class RTComplianceAdmin(ModelAdmin):
+    """One page a Lurah reads at a glance: who reported, who did not, and the last 30 days."""
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.scope.has(Cap.REPORT_VIEW)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        from django.urls import path
+
+        name = f"{self.opts.app_label}_{self.opts.model_name}_changelist"
+        return [path("", self.admin_site.admin_view(self.changelist_view), name=name)]
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        actor = request.user
+        kelurahan_rows = list(
+            Kelurahan.objects.filter(
+                pk__in=compliance.scoped_rts(actor=actor).values("kelurahan_id")
+            )
+            .order_by("name")
+            .values_list("pk", "name")
+        )
+        form = ComplianceFilterForm(request.GET or None, kelurahan_choices=kelurahan_rows)
+        form.is_valid()
+        data = getattr(form, "cleaned_data", {})
+        today = today_wita()
+        end = data.get("end") or today
+        days = data.get("days") or 30
+        kelurahan_id = data.get("kelurahan") or None
+        if len(kelurahan_rows) == 1:
+            kelurahan_id = kelurahan_rows[0][0]
+        heat_level = "rt" if kelurahan_id else "kelurahan"
+        result = compliance.compute(
+            actor=actor,
+            start=end - timedelta(days=days - 1),
+            end=end,
+            kelurahan_id=kelurahan_id,
+            heatmap=heat_level,
+            today=today,
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("RT reporting compliance"),
+            "form": form,
+            "result": result,
+            "days": days,
+            "kelurahan_id": kelurahan_id,
+            "kelurahan_name": dict(kelurahan_rows).get(kelurahan_id, ""),
+            "multi_kelurahan": len(kelurahan_rows) > 1,
+            "heat_level": heat_level,
+            "cadence_label": _("weekly") if result.cadence == 7 else _("daily"),
+            "not_reported": result.not_reported[:200],
+            "not_reported_count": len(result.not_reported),
+            "rt_rows": sorted(
+                result.rts, key=lambda r: (r.rate if r.rate is not None else -1, r.number)
+            )[:200]
+            if kelurahan_id
+            else [],
+            "queue_url": reverse("admin:reports_reportqueue_changelist"),
+            "today": today,
+            "is_today": end >= today,
+            "silent_days": max(7, result.cadence * 2),
+            "cadence_setting": conf.get("COMPLIANCE_CADENCE"),
+        }
+        return render(request, "admin/reports/compliance.html", context)
+
+
+def dashboard_context(request) -> dict:
+    """Figures for a dashboard card (the site dashboard includes
+    ``admin/reports/dashboard_card.html`` with this as its context): RTs that
+    reported today, the 30-day rate, silent RTs and the queue. Three queries."""
+    actor = request.user
+    if not actor.is_active or not actor.scope.has(Cap.REPORT_VIEW):
+        return {}
+    today = today_wita()
+    result = compliance.compute(actor=actor, start=today - timedelta(days=29), end=today)
+    return {
+        "reports_total": result.total,
+        "reports_compliance_url": reverse("admin:reports_rtcompliance_changelist"),
+        "reports_queue_url": reverse("admin:reports_reportqueue_changelist")
+        if actor.scope.has(Cap.REPORT_DECIDE)
+        else "",
+    }

@@ -1,0 +1,582 @@
+"""What each report kind holds, the checks it must pass, and what its approval does.
+
+``clean(kind, ctx, data)`` turns a door's input (model field names; other
+objects as ``*_id`` or, for a resident, ``resident_nik``) into detail values:
+references are resolved through the actor's scope, so an id from another
+region is "not found". It returns the values, the refusals and the soft
+warnings. ``apply_approval(actor, report)`` applies the kind's effect in the
+approving transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from backend.audit.models import Action
+from backend.audit.services import diff, record, snapshot
+from backend.common.errors import Code, DomainError, Problem
+from backend.population import codes, identity
+from backend.population import selectors as population_selectors
+from backend.population import services as population_services
+from backend.population.models import Resident
+from backend.reports import choices, selectors
+from backend.reports.choices import Kind, State
+from backend.reports.models import (
+    DETAIL_MODELS,
+    NonPermanentStay,
+    Report,
+    StayEndDetail,
+    StayPerson,
+)
+
+# Death reports are due within 30 days (UU 24/2013 Pasal 44(1)).
+DEATH_REPORT_DAYS = 30
+BBGRM_MONTH = 5
+STAY_PERSON_FIELDS = tuple(
+    f.name for f in StayPerson._meta.get_fields() if f.concrete and f.name != "id"
+)
+
+
+class ReportCode:
+    ALREADY_DECIDED = "already_decided"
+    NOT_SUBMITTED = "report_not_submitted"
+    ALREADY_SUBMITTED = "already_submitted"
+    NOT_EDITABLE = "report_not_editable"
+    CLIENT_KEY_REUSED = "client_key_reused"
+    DATE_IN_FUTURE = "date_in_future"
+    DATE_TOO_OLD = "date_too_old"
+    NIHIL_EXISTS = "nihil_already_reported"
+    RESIDENT_DECEASED = "resident_already_deceased"
+    RESIDENT_NOT_LIVING = "resident_not_living_here"
+    RESIDENT_OUTSIDE_RT = "resident_outside_rt"
+    DEATH_PENDING = "death_report_pending"
+    STAY_OPEN = "stay_already_open"
+    STAY_CLOSED = "stay_already_closed"
+    STAY_END_PENDING = "stay_end_pending"
+    STAY_TOO_LONG = "stay_too_long"
+    PERMANENT_RESIDENT = "permanent_resident"
+    OUTSIDE_RT = "outside_rt"
+    REASON_REQUIRED = "reason_required"
+    OWN_REPORT = "own_report"
+    LATE_DEATH_REPORT = "late_death_report"
+    BBGRM_OUTSIDE_MAY = "bbgrm_outside_may"
+
+
+@dataclass
+class Context:
+    actor: Any
+    rt: Any
+    report_date: date
+    today: date
+    report: Report | None = None
+
+
+@dataclass
+class Cleaned:
+    values: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def refuse(self, code: str, message, field_name: str | None) -> None:
+        self.problems.append(Problem(code, message, field_name))
+
+    def warn(self, code: str, message, field_name: str | None) -> None:
+        self.warnings.append(Problem(code, message, field_name))
+
+
+_REQUIRED_CODES = {"blank", "null", "required"}
+
+
+def _model_problems(kind: str, values: dict[str, Any], exclude: list[str]) -> list[Problem]:
+    """Required fields, lengths and choices, as the detail model declares them."""
+    model = DETAIL_MODELS[kind]
+    instance = model(**{k: v for k, v in values.items() if k not in exclude})
+    try:
+        instance.full_clean(
+            exclude=["report", *exclude], validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as exc:
+        return [
+            Problem(
+                Code.REQUIRED if error.code in _REQUIRED_CODES else Code.INVALID,
+                " ".join(error.messages),
+                name,
+            )
+            for name, errors in exc.error_dict.items()
+            for error in errors
+        ]
+    return []
+
+
+def _text(data: dict, name: str) -> str:
+    value = data.get(name)
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def _long_text(data: dict, name: str) -> str:
+    value = data.get(name)
+    return str(value).strip() if value is not None else ""
+
+
+def _take(data: dict, names: tuple[str, ...], *, long: tuple[str, ...] = ()) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in names:
+        if name not in data:
+            continue
+        value = data[name]
+        if isinstance(value, str):
+            value = _long_text(data, name) if name in long else _text(data, name)
+        values[name] = value
+    return values
+
+
+def _not_future(cleaned: Cleaned, value: date | None, today: date, name: str) -> None:
+    if value is not None and value > today:
+        cleaned.refuse(ReportCode.DATE_IN_FUTURE, _("The date cannot be in the future."), name)
+
+
+def _count_at_least_one(cleaned: Cleaned, value, name: str) -> None:
+    if value is not None and value < 1:
+        cleaned.refuse(Code.INVALID, _("At least one participant."), name)
+
+
+# -- kinds -------------------------------------------------------------------
+
+
+def _clean_activity(ctx: Context, data: dict) -> Cleaned:
+    cleaned = Cleaned(
+        _take(
+            data,
+            ("category", "title", "place", "start_time", "participants", "description"),
+            long=("description",),
+        )
+    )
+    _count_at_least_one(cleaned, cleaned.values.get("participants"), "participants")
+    return cleaned
+
+
+def _resolve_resident(ctx: Context, data: dict, cleaned: Cleaned) -> Resident | None:
+    resident_id, nik = data.get("resident_id"), _text(data, "resident_nik")
+    if not resident_id and not nik:
+        cleaned.refuse(
+            Code.REQUIRED, _("Choose the deceased resident or enter their NIK."), "resident"
+        )
+        return None
+    try:
+        if resident_id:
+            return population_selectors.resident_get(actor=ctx.actor, pk=resident_id)
+        return population_selectors.resident_get_by_nik(
+            actor=ctx.actor, nik=identity.clean_number_text(nik)
+        )
+    except DomainError:
+        cleaned.refuse(
+            Code.NOT_FOUND,
+            _("No resident with this NIK or id in your region."),
+            "resident",
+        )
+        return None
+
+
+def _clean_death(ctx: Context, data: dict) -> Cleaned:
+    cleaned = Cleaned(
+        _take(
+            data,
+            (
+                "death_date",
+                "death_time",
+                "place",
+                "place_detail",
+                "cause",
+                "certifier",
+                "informant_name",
+                "informant_relationship",
+                "informant_nik",
+                "burial_place",
+                "burial_date",
+            ),
+        )
+    )
+    values = cleaned.values
+    resident = _resolve_resident(ctx, data, cleaned)
+    values["resident"] = resident
+    death_date = values.get("death_date")
+    _not_future(cleaned, death_date, ctx.today, "death_date")
+    if resident is not None:
+        if resident.rt_id != ctx.rt.pk:
+            cleaned.refuse(
+                ReportCode.RESIDENT_OUTSIDE_RT,
+                _("This resident does not live in this RT."),
+                "resident",
+            )
+        elif resident.status == codes.LifeStatus.DECEASED:
+            cleaned.refuse(
+                ReportCode.RESIDENT_DECEASED,
+                _("This resident is already recorded as deceased."),
+                "resident",
+            )
+        elif resident.status != codes.LifeStatus.ALIVE:
+            cleaned.refuse(
+                ReportCode.RESIDENT_NOT_LIVING,
+                _("This resident is no longer recorded as living here (moved or left)."),
+                "resident",
+            )
+        else:
+            others = DETAIL_MODELS[Kind.DEATH].objects.filter(
+                resident=resident,
+                report__state__in=[State.SUBMITTED, State.REVISION_REQUESTED, State.APPROVED],
+            )
+            if ctx.report is not None:
+                others = others.exclude(report=ctx.report)
+            if others.exists():
+                cleaned.refuse(
+                    ReportCode.DEATH_PENDING,
+                    _("A death report for this resident is already waiting for a decision."),
+                    "resident",
+                )
+        if death_date and death_date < resident.birth_date:
+            cleaned.refuse(
+                Code.INVALID, _("The date of death is before the date of birth."), "death_date"
+            )
+    if death_date and death_date < ctx.today - timedelta(days=DEATH_REPORT_DAYS):
+        cleaned.warn(
+            ReportCode.LATE_DEATH_REPORT,
+            _("The death is reported more than 30 days after it happened."),
+            "death_date",
+        )
+    burial = values.get("burial_date")
+    _not_future(cleaned, burial, ctx.today, "burial_date")
+    if burial and death_date and burial < death_date:
+        cleaned.refuse(
+            Code.INVALID, _("The burial date is before the date of death."), "burial_date"
+        )
+    if values.get("informant_nik"):
+        values["informant_nik"] = identity.clean_number_text(values["informant_nik"])
+        for problem in identity.nik_errors(values["informant_nik"]):
+            cleaned.refuse(problem.code, problem.message, "informant_nik")
+    return cleaned
+
+
+def _clean_stay_start(ctx: Context, data: dict) -> Cleaned:
+    names = tuple(n for n in STAY_PERSON_FIELDS if n != "host_household")
+    cleaned = Cleaned(_take(data, names))
+    values = cleaned.values
+    values.setdefault("nik", "")
+    values.setdefault("passport_number", "")
+    household_id = data.get("host_household_id")
+    values["host_household"] = None
+    if household_id:
+        try:
+            household = population_selectors.household_get(actor=ctx.actor, pk=household_id)
+        except DomainError:
+            cleaned.refuse(Code.NOT_FOUND, _("Household not found."), "host_household")
+        else:
+            if household.rt_id != ctx.rt.pk:
+                cleaned.refuse(
+                    ReportCode.OUTSIDE_RT,
+                    _("This household is not in this RT."),
+                    "host_household",
+                )
+            values["host_household"] = household
+    elif not values.get("host_address"):
+        cleaned.refuse(
+            Code.REQUIRED,
+            _("Choose the host household or enter the address in the RT."),
+            "host_address",
+        )
+
+    citizenship = values.get("citizenship", codes.Citizenship.WNI)
+    nik = identity.clean_number_text(values["nik"]) if values["nik"] else ""
+    values["nik"] = nik
+    if nik:
+        for problem in identity.nik_errors(nik):
+            cleaned.refuse(problem.code, problem.message, "nik")
+    elif citizenship == codes.Citizenship.WNA:
+        if not values["passport_number"]:
+            cleaned.refuse(
+                Code.REQUIRED,
+                _("Enter the passport number of a foreign citizen."),
+                "passport_number",
+            )
+    else:
+        cleaned.refuse(Code.REQUIRED, _("Enter the NIK."), "nik")
+
+    birth = values.get("birth_date")
+    _not_future(cleaned, birth, ctx.today, "birth_date")
+    start, end = values.get("start_date"), values.get("expected_end_date")
+    _not_future(cleaned, start, ctx.today, "start_date")
+    if start and start <= selectors.stay_limit_dates(ctx.today)[1]:
+        cleaned.refuse(
+            ReportCode.STAY_TOO_LONG,
+            _(
+                "This person has lived here for a year or more: that is a formal move "
+                "(surat pindah), not a non-permanent stay."
+            ),
+            "start_date",
+        )
+    if start and end:
+        if end < start:
+            cleaned.refuse(
+                Code.INVALID, _("The expected end is before the arrival."), "expected_end_date"
+            )
+        elif end > selectors.stay_one_year_mark(start):
+            cleaned.refuse(
+                ReportCode.STAY_TOO_LONG,
+                _(
+                    "A non-permanent stay lasts at most one year (Permendagri 74/2022); "
+                    "a longer stay needs a formal move."
+                ),
+                "expected_end_date",
+            )
+    if nik and not any(p.field == "nik" for p in cleaned.problems):
+        _check_stay_nik(ctx, nik, cleaned)
+    return cleaned
+
+
+def _check_stay_nik(ctx: Context, nik: str, cleaned: Cleaned) -> None:
+    if NonPermanentStay.objects.filter(nik=nik, end_date__isnull=True).exists():
+        cleaned.refuse(
+            ReportCode.STAY_OPEN,
+            _("This person already has an open stay; end it first."),
+            "nik",
+        )
+        return
+    pending = DETAIL_MODELS[Kind.STAY_START].objects.filter(
+        nik=nik, report__state__in=[State.SUBMITTED, State.REVISION_REQUESTED]
+    )
+    if ctx.report is not None:
+        pending = pending.exclude(report=ctx.report)
+    if pending.exists():
+        cleaned.refuse(
+            ReportCode.STAY_OPEN,
+            _("An arrival report for this person is already waiting for a decision."),
+            "nik",
+        )
+    if Resident.objects.filter(nik=nik, rt=ctx.rt, status=codes.LifeStatus.ALIVE).exists():
+        cleaned.refuse(
+            ReportCode.PERMANENT_RESIDENT,
+            _("This NIK belongs to a permanent resident of this RT."),
+            "nik",
+        )
+
+
+def _clean_stay_end(ctx: Context, data: dict) -> Cleaned:
+    cleaned = Cleaned(_take(data, ("end_date", "reason")))
+    values = cleaned.values
+    stay = None
+    if not data.get("stay_id"):
+        cleaned.refuse(Code.REQUIRED, _("Choose the stay that ends."), "stay")
+    else:
+        try:
+            stay = selectors.stay_get(actor=ctx.actor, pk=data["stay_id"])
+        except DomainError:
+            cleaned.refuse(Code.NOT_FOUND, _("Stay not found."), "stay")
+    values["stay"] = stay
+    end = values.get("end_date")
+    _not_future(cleaned, end, ctx.today, "end_date")
+    if stay is not None:
+        if stay.rt_id != ctx.rt.pk:
+            cleaned.refuse(ReportCode.OUTSIDE_RT, _("This stay is not in this RT."), "stay")
+        elif not stay.is_open:
+            cleaned.refuse(ReportCode.STAY_CLOSED, _("This stay has already ended."), "stay")
+        else:
+            pending = StayEndDetail.objects.filter(
+                stay=stay, report__state__in=[State.SUBMITTED, State.REVISION_REQUESTED]
+            )
+            if ctx.report is not None:
+                pending = pending.exclude(report=ctx.report)
+            if pending.exists():
+                cleaned.refuse(
+                    ReportCode.STAY_END_PENDING,
+                    _("An end-of-stay report for this stay is already waiting for a decision."),
+                    "stay",
+                )
+        if end and end < stay.start_date:
+            cleaned.refuse(Code.INVALID, _("The stay cannot end before it began."), "end_date")
+    return cleaned
+
+
+def _clean_gotong_royong(ctx: Context, data: dict) -> Cleaned:
+    cleaned = Cleaned(
+        _take(
+            data,
+            (
+                "activity_type",
+                "title",
+                "place",
+                "participants",
+                "output",
+                "labour_value",
+                "materials_value",
+                "cash_value",
+                "government_value",
+                "is_bbgrm",
+                "description",
+            ),
+            long=("description",),
+        )
+    )
+    values = cleaned.values
+    institutions = data.get("institutions") or []
+    valid = set(choices.Institution.values)
+    unknown = [i for i in institutions if i not in valid]
+    if unknown:
+        cleaned.refuse(Code.INVALID, _("Unknown institution."), "institutions")
+    values["institutions"] = sorted({str(i) for i in institutions if i in valid})
+    _count_at_least_one(cleaned, values.get("participants"), "participants")
+    for name in ("labour_value", "materials_value", "cash_value", "government_value"):
+        if values.get(name) is None:
+            values[name] = 0
+        elif values[name] < 0:
+            cleaned.refuse(Code.INVALID, _("An amount cannot be negative."), name)
+    values["is_bbgrm"] = bool(values.get("is_bbgrm"))
+    if values["is_bbgrm"] and ctx.report_date.month != BBGRM_MONTH:
+        cleaned.warn(
+            ReportCode.BBGRM_OUTSIDE_MAY,
+            _("BBGRM is usually held in May; check the BBGRM mark."),
+            "is_bbgrm",
+        )
+    return cleaned
+
+
+def _clean_issue(ctx: Context, data: dict) -> Cleaned:
+    return Cleaned(
+        _take(
+            data,
+            ("issue_type", "category", "title", "location", "description"),
+            long=("description",),
+        )
+    )
+
+
+CLEANERS: dict[str, Callable[[Context, dict], Cleaned]] = {
+    Kind.ACTIVITY: _clean_activity,
+    Kind.DEATH: _clean_death,
+    Kind.STAY_START: _clean_stay_start,
+    Kind.STAY_END: _clean_stay_end,
+    Kind.GOTONG_ROYONG: _clean_gotong_royong,
+    Kind.ISSUE: _clean_issue,
+}
+# Detail fields set from references, not checked by the model's full_clean.
+REFERENCES = {
+    Kind.DEATH: ["resident"],
+    Kind.STAY_START: ["host_household"],
+    Kind.STAY_END: ["stay"],
+}
+PHOTO_KINDS = frozenset({Kind.ACTIVITY, Kind.GOTONG_ROYONG, Kind.ISSUE})
+
+
+def clean(kind: str, ctx: Context, data: dict) -> Cleaned:
+    """Check a kind's input; refusals in ``problems``, soft warnings in ``warnings``."""
+    if kind == Kind.NIHIL:
+        cleaned = Cleaned()
+        _check_nihil(ctx, cleaned)
+        return cleaned
+    cleaned = CLEANERS[kind](ctx, data)
+    exclude = REFERENCES.get(kind, [])
+    known = {p.field for p in cleaned.problems}
+    cleaned.problems += [
+        p for p in _model_problems(kind, cleaned.values, exclude) if p.field not in known
+    ]
+    return cleaned
+
+
+def _check_nihil(ctx: Context, cleaned: Cleaned) -> None:
+    others = Report.objects.filter(rt=ctx.rt, report_date=ctx.report_date, kind=Kind.NIHIL).exclude(
+        state=State.REJECTED
+    )
+    if ctx.report is not None:
+        others = others.exclude(pk=ctx.report.pk)
+    if others.exists():
+        cleaned.refuse(
+            ReportCode.NIHIL_EXISTS,
+            _("This RT already reported nothing for that day."),
+            "report_date",
+        )
+
+
+# -- approval effects ----------------------------------------------------------
+
+
+def apply_approval(*, actor, report: Report) -> None:
+    """The effect of approving ``report``, inside the approving transaction."""
+    effect = _EFFECTS.get(report.kind)
+    if effect is not None:
+        effect(actor, report)
+
+
+def _approve_death(actor, report: Report) -> None:
+    detail = report.deathdetail
+    resident = Resident.objects.select_related("rt").get(pk=detail.resident_id)
+    if resident.rt_id != report.rt_id:
+        raise DomainError(
+            ReportCode.RESIDENT_OUTSIDE_RT,
+            _("This resident no longer lives in this RT."),
+            field="resident",
+        )
+    population_services.resident_mark_deceased(
+        actor=actor, resident=resident, death_date=detail.death_date, note=report.label
+    )
+
+
+def _approve_stay_start(actor, report: Report) -> None:
+    detail = report.staystartdetail
+    stay = NonPermanentStay(
+        rt=report.rt,
+        opened_by=report,
+        **{name: getattr(detail, name) for name in STAY_PERSON_FIELDS},
+    )
+    try:
+        with transaction.atomic():
+            stay.save()
+    except IntegrityError:
+        raise DomainError(
+            ReportCode.STAY_OPEN,
+            _("This person already has an open stay; end it first."),
+            field="nik",
+        ) from None
+    after = snapshot(stay)
+    record(
+        actor=actor,
+        action=Action.CREATED,
+        instance=stay,
+        changes=diff({}, after),
+        snapshot=after,
+        rt=report.rt,
+        note=report.label,
+    )
+
+
+def _approve_stay_end(actor, report: Report) -> None:
+    detail = report.stayenddetail
+    stay = NonPermanentStay.objects.select_for_update().get(pk=detail.stay_id)
+    if not stay.is_open:
+        raise DomainError(ReportCode.STAY_CLOSED, _("This stay has already ended."), field="stay")
+    if detail.end_date < stay.start_date:
+        raise DomainError(Code.INVALID, _("The stay cannot end before it began."), field="end_date")
+    before = snapshot(stay)
+    stay.end_date = detail.end_date
+    stay.end_reason = detail.reason
+    stay.closed_by = report
+    stay.save(update_fields=["end_date", "end_reason", "closed_by", "updated_at"])
+    record(
+        actor=actor,
+        action=Action.UPDATED,
+        instance=stay,
+        changes=diff(before, snapshot(stay)),
+        rt=report.rt,
+        note=report.label,
+    )
+
+
+_EFFECTS: dict[str, Callable[[Any, Report], None]] = {
+    Kind.DEATH: _approve_death,
+    Kind.STAY_START: _approve_stay_start,
+    Kind.STAY_END: _approve_stay_end,
+}

@@ -1,0 +1,123 @@
+"""Scoped reads of reports and stays.
+
+Everything the admin, GraphQL and the compliance pages show starts here,
+limited to the actor's scope: Ketua RT their RT, kelurahan staff and Lurah
+their kelurahan, kecamatan staff and Camat their kecamatan.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from backend.accounts.roles import Cap
+from backend.audit.models import AuditEvent
+from backend.common.errors import DomainError
+from backend.population.age import today_wita
+from backend.reports import conf
+from backend.reports.choices import State
+from backend.reports.models import NonPermanentStay, Report
+
+
+def report_list(
+    *, actor, cap: str = Cap.REPORT_VIEW, queryset: QuerySet[Report] | None = None
+) -> QuerySet[Report]:
+    queryset = Report.objects.all() if queryset is None else queryset
+    return actor.scope.filter(queryset, cap)
+
+
+def report_get(*, actor, pk, cap: str = Cap.REPORT_VIEW) -> Report:
+    """The report, or "not found" also when it lies outside the actor's scope."""
+    try:
+        return (
+            report_list(actor=actor, cap=cap)
+            .select_related("rt__kelurahan__kecamatan__kota", "reporter", "decided_by")
+            .get(pk=int(pk))
+        )
+    except (Report.DoesNotExist, ValueError, TypeError):
+        raise DomainError.not_found(_("Report not found."), field="id") from None
+
+
+def report_queue(*, actor, queryset: QuerySet[Report] | None = None) -> QuerySet[Report]:
+    """Reports waiting for the actor's decision, oldest submission first."""
+    return (
+        report_list(actor=actor, cap=Cap.REPORT_DECIDE, queryset=queryset)
+        .filter(state=State.SUBMITTED)
+        .order_by("submitted_at", "id")
+    )
+
+
+def report_history(report: Report) -> QuerySet[AuditEvent]:
+    """The report's audit events, oldest first (its history of states and edits)."""
+    return AuditEvent.objects.filter(
+        entity_type="reports.report", entity_id=str(report.pk)
+    ).order_by("occurred_at", "id")
+
+
+# -- stays -------------------------------------------------------------------
+
+
+def stay_list(
+    *, actor, cap: str = Cap.POPULATION_VIEW, queryset: QuerySet[NonPermanentStay] | None = None
+) -> QuerySet[NonPermanentStay]:
+    queryset = NonPermanentStay.objects.all() if queryset is None else queryset
+    return actor.scope.filter(queryset, cap)
+
+
+def stay_get(*, actor, pk, cap: str = Cap.POPULATION_VIEW) -> NonPermanentStay:
+    try:
+        return stay_list(actor=actor, cap=cap).select_related("rt__kelurahan").get(pk=int(pk))
+    except (NonPermanentStay.DoesNotExist, ValueError, TypeError):
+        raise DomainError.not_found(field="stay") from None
+
+
+def stay_limit_dates(today: date | None = None) -> tuple[date, date]:
+    """Start dates from which an open stay is near one year, and past it.
+
+    Permendagri 74/2022: a non-permanent resident stays at most one year;
+    longer needs a formal move (surat pindah).
+    """
+    today = today or today_wita()
+    one_year_ago = _years_before(today, 1)
+    return one_year_ago + timedelta(days=conf.get("STAY_WARN_DAYS")), one_year_ago
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def stay_one_year_mark(start: date) -> date:
+    try:
+        return start.replace(year=start.year + 1)
+    except ValueError:
+        return start.replace(year=start.year + 1, day=28)
+
+
+def with_stay_flags(
+    queryset: QuerySet[NonPermanentStay], today: date | None = None
+) -> QuerySet[NonPermanentStay]:
+    """Annotate ``near_limit`` (open, within the warning days of one year) and
+    ``over_limit`` (open for more than a year)."""
+    near, over = stay_limit_dates(today)
+    is_open = Q(end_date__isnull=True)
+    return queryset.annotate(
+        over_limit=Case(
+            When(is_open & Q(start_date__lte=over), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        near_limit=Case(
+            When(is_open & Q(start_date__lte=near) & Q(start_date__gt=over), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+def open_stays(queryset: QuerySet[NonPermanentStay]) -> QuerySet[NonPermanentStay]:
+    return queryset.filter(end_date__isnull=True)

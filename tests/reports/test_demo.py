@@ -1,0 +1,78 @@
+"""Demo reports: deterministic, realistic habits, something in the queue, audited."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.management import call_command
+
+from backend.audit.models import Action, AuditEvent
+from backend.reports import compliance, selectors
+from backend.reports.choices import State
+from backend.reports.demo import seed_reports
+from backend.reports.models import NonPermanentStay, Report
+from tests.conftest import make_household
+
+TODAY = date(2026, 5, 20)
+
+
+def _fingerprint():
+    return list(
+        Report.objects.order_by("rt_id", "report_date", "client_key").values_list(
+            "rt__number", "report_date", "kind", "state"
+        )
+    )
+
+
+def test_demo_is_deterministic_and_runs_once(regions):
+    first = seed_reports(today=TODAY, days=15)
+    rows = _fingerprint()
+    assert first.reports == len(rows) > 500
+    assert seed_reports(today=TODAY, days=15).skipped  # a second run changes nothing
+    assert _fingerprint() == rows
+    again = seed_reports(today=TODAY, days=15, reset=True)
+    assert again.reports == first.reports and _fingerprint() == rows
+
+
+def test_demo_rts_have_habits_and_the_queue_has_work(regions, actors):
+    result = seed_reports(today=TODAY, days=30)
+    assert set(result.rts) == {"reliable", "irregular", "silent_never", "silent_stopped"}
+    assert sum(result.rts.values()) == 87
+    assert result.pending > 10
+    figures = compliance.compute(
+        actor=actors.lurah, start=date(2026, 4, 21), end=TODAY, today=TODAY
+    )
+    rates = sorted(rt.rate or 0 for rt in figures.rts)
+    assert rates[0] == 0 and rates[-1] > 0.9  # silent and reliable RTs
+    assert 0.3 < figures.total.rate < 0.8
+    assert selectors.report_queue(actor=actors.staf_kelurahan).count() == result.pending
+    assert Report.objects.filter(state=State.REJECTED).exists()
+    assert Report.objects.filter(kind="gotong_royong", gotongroyongdetail__is_bbgrm=True).exists()
+    assert NonPermanentStay.objects.count() == result.stays == 3
+
+
+def test_demo_reports_carry_their_history(regions):
+    seed_reports(today=TODAY, days=10)
+    report = Report.objects.filter(state=State.APPROVED).exclude(kind="nihil").first()
+    actions = list(selectors.report_history(report).values_list("action", flat=True))
+    assert actions == [Action.CREATED, Action.SUBMITTED, Action.APPROVED]
+    assert AuditEvent.objects.filter(action=Action.SUBMITTED).count() == Report.objects.count()
+
+
+def test_demo_leaves_death_reports_pending_for_living_elders(regions):
+    from backend.population import codes
+    from backend.population.models import Resident
+
+    household = make_household(regions.rt(regions.karang_rejo, 4))
+    Resident.objects.filter(household=household).update(birth_date=date(1940, 1, 1))
+    seed_reports(today=TODAY, days=5)
+    deaths = Report.objects.filter(kind="death")
+    assert deaths.count() == 2 and {r.state for r in deaths} == {State.SUBMITTED}
+    assert not Resident.objects.exclude(status=codes.LifeStatus.ALIVE).exists()
+
+
+def test_seed_command(regions, capsys):
+    call_command("seed_demo_reports", "--days", "3")
+    assert "reports" in capsys.readouterr().out
+    call_command("seed_demo_reports", "--days", "3")
+    assert "already present" in capsys.readouterr().out

@@ -1,0 +1,139 @@
+"""Non-permanent residents: arrival opens a stay, an end-of-stay report closes it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from backend.common.errors import DomainError
+from backend.population.models import Resident
+from backend.reports import selectors, services
+from backend.reports.choices import Kind
+from backend.reports.models import NonPermanentStay
+from tests.reports.conftest import save, stay_start, today
+
+
+def _open_stay(actors, **extra) -> NonPermanentStay:
+    report = save(actors.ketua_rt_1, Kind.STAY_START, stay_start(**extra)).report
+    services.report_approve(actor=actors.staf_kelurahan, report=report)
+    return NonPermanentStay.objects.get(opened_by=report)
+
+
+def test_approved_arrival_opens_a_stay_counted_apart_from_residents(actors, kr):
+    residents_before = Resident.objects.count()
+    report = save(actors.ketua_rt_1, Kind.STAY_START, stay_start()).report
+    assert not NonPermanentStay.objects.exists()  # only after approval
+    services.report_approve(actor=actors.staf_kelurahan, report=report)
+    stay = NonPermanentStay.objects.get()
+    assert stay.rt == kr.rt1 and stay.is_open and stay.name == "Pendatang Uji"
+    assert stay.opened_by == report
+    assert Resident.objects.count() == residents_before  # never a permanent resident row
+
+
+def test_end_of_stay_report_closes_the_stay(actors, kr):
+    stay = _open_stay(actors)
+    end = save(
+        actors.ketua_rt_1,
+        Kind.STAY_END,
+        {"stay_id": stay.pk, "end_date": today(), "reason": "returned"},
+    ).report
+    services.report_approve(actor=actors.lurah, report=end)
+    stay.refresh_from_db()
+    assert not stay.is_open and stay.end_date == today() and stay.closed_by == end
+    with pytest.raises(DomainError) as exc:
+        save(
+            actors.ketua_rt_1,
+            Kind.STAY_END,
+            {"stay_id": stay.pk, "end_date": today(), "reason": "returned"},
+        )
+    assert exc.value.code == "stay_already_closed"
+
+
+def test_the_same_person_may_come_back_after_a_stay_ends(actors, kr):
+    stay = _open_stay(actors)
+    with pytest.raises(DomainError) as exc:
+        save(actors.ketua_rt_1, Kind.STAY_START, stay_start())
+    assert (exc.value.code, exc.value.field) == ("stay_already_open", "nik")
+    end = save(
+        actors.ketua_rt_1,
+        Kind.STAY_END,
+        {"stay_id": stay.pk, "end_date": today(), "reason": "moved_on"},
+    ).report
+    services.report_approve(actor=actors.lurah, report=end)
+    _open_stay(actors, start_date=today())
+    assert NonPermanentStay.objects.filter(nik=stay.nik).count() == 2
+
+
+def test_a_stay_longer_than_one_year_is_a_formal_move_not_a_stay(actors, kr):
+    with pytest.raises(DomainError) as exc:
+        save(
+            actors.ketua_rt_1,
+            Kind.STAY_START,
+            stay_start(expected_end_date=today() + timedelta(days=400)),
+        )
+    assert (exc.value.code, exc.value.field) == ("stay_too_long", "expected_end_date")
+
+
+def test_stays_near_and_past_one_year_are_flagged(actors, kr):
+    stay = _open_stay(actors)
+    NonPermanentStay.objects.filter(pk=stay.pk).update(start_date=today() - timedelta(days=350))
+    flagged = selectors.with_stay_flags(NonPermanentStay.objects.all()).get()
+    assert (flagged.near_limit, flagged.over_limit) == (True, False)
+    NonPermanentStay.objects.filter(pk=stay.pk).update(start_date=today() - timedelta(days=370))
+    flagged = selectors.with_stay_flags(NonPermanentStay.objects.all()).get()
+    assert (flagged.near_limit, flagged.over_limit) == (False, True)
+
+
+def test_wni_needs_a_valid_nik_and_wna_a_passport(actors, kr):
+    with pytest.raises(DomainError) as exc:
+        save(actors.ketua_rt_1, Kind.STAY_START, stay_start(nik="12345"))
+    assert exc.value.field == "nik"
+    with pytest.raises(DomainError) as exc:
+        save(actors.ketua_rt_1, Kind.STAY_START, stay_start(nik="", citizenship=2))
+    assert exc.value.field == "passport_number"
+    report = save(
+        actors.ketua_rt_1,
+        Kind.STAY_START,
+        stay_start(nik="", citizenship=2, passport_number="X1234567"),
+    ).report
+    assert report.staystartdetail.passport_number == "X1234567"
+
+
+def test_host_household_from_another_rt_is_refused(actors, population):
+    with pytest.raises(DomainError) as exc:
+        save(actors.ketua_rt_1, Kind.STAY_START, stay_start(host_household_id=population.rt2.pk))
+    assert (exc.value.code, exc.value.field) == ("not_found", "host_household")
+    report = save(
+        actors.ketua_rt_1,
+        Kind.STAY_START,
+        stay_start(host_household_id=population.rt1.pk, host_address=""),
+    ).report
+    assert report.staystartdetail.host_household == population.rt1
+
+
+def test_a_permanent_resident_of_the_rt_is_not_a_non_permanent_one(actors, population):
+    nik = population.rt1.residents.first().nik
+    with pytest.raises(DomainError) as exc:
+        save(actors.ketua_rt_1, Kind.STAY_START, stay_start(nik=nik))
+    assert exc.value.code == "permanent_resident"
+
+
+def test_stay_of_another_rt_cannot_be_ended(actors, kr):
+    stay = _open_stay(actors)
+    with pytest.raises(DomainError) as exc:
+        save(
+            actors.ketua_rt_2,
+            Kind.STAY_END,
+            {"stay_id": stay.pk, "end_date": today(), "reason": "returned"},
+        )
+    assert (exc.value.code, exc.value.field) == ("not_found", "stay")
+
+
+def test_stay_dates_in_the_future_are_refused(actors, kr):
+    with pytest.raises(DomainError) as exc:
+        save(actors.ketua_rt_1, Kind.STAY_START, stay_start(start_date=today() + timedelta(1)))
+    assert (exc.value.code, exc.value.field) == ("date_in_future", "start_date")
+    with pytest.raises(DomainError) as exc:
+        save(actors.ketua_rt_1, Kind.STAY_START, stay_start(birth_date=date(2999, 1, 1)))
+    assert exc.value.field == "birth_date"
