@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from backend.accounts.models import ApiToken, User
 from backend.audit.models import Action
 from backend.audit.services import record
+from backend.audit.signals import record_login
 from backend.common.errors import Code, DomainError
 
 TOKEN_PREFIX = "lrt_"  # noqa: S105 (a public marker, not a secret)
@@ -57,7 +58,11 @@ def token_issue(*, user: User, device_name: str) -> tuple[ApiToken, str]:
 
 
 def token_login(*, request, username: str, password: str, device_name: str) -> tuple[ApiToken, str]:
-    """Exchange a username and password for a device token (throttled by django-axes)."""
+    """Exchange a username and password for a device token (throttled by django-axes).
+
+    Records ``logged_in`` with the new token; a failed attempt is recorded as
+    ``login_failed`` or ``locked_out`` by ``backend.audit.signals``.
+    """
     user = authenticate(request, username=username, password=password)
     if user is None:
         if getattr(request, "axes_locked_out", False):
@@ -70,7 +75,10 @@ def token_login(*, request, username: str, password: str, device_name: str) -> t
         )
     if not user.is_active:
         raise DomainError("invalid_credentials", _("The username or password is wrong."))
-    return token_issue(user=user, device_name=device_name)
+    with transaction.atomic():
+        issued = token_issue(user=user, device_name=device_name)
+        record_login(user, note="api token")
+    return issued
 
 
 def token_authenticate(raw: str) -> User | None:
