@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import pytest
@@ -47,7 +48,7 @@ def test_events_form_a_gapless_chain(db):
 
     assert [e.seq for e in events] == [1, 2, 3, 4]
     assert events[0].prev_hash == chain.GENESIS
-    for before, after in zip(events, events[1:], strict=False):
+    for before, after in itertools.pairwise(events):
         assert after.prev_hash == before.row_hash
     assert "4 event(s) verified" in _verify_output()
 

@@ -58,9 +58,12 @@ def test_the_database_refuses_update_and_delete_by_raw_sql(event):
         "UPDATE audit_auditevent SET note = 'edited' WHERE id = %s",
         "DELETE FROM audit_auditevent WHERE id = %s",
     ):
-        with pytest.raises(IntegrityError, match="immutable"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [event.pk])
+        with (
+            pytest.raises(IntegrityError, match="immutable"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).note == "two"
 
 
@@ -73,9 +76,12 @@ def test_postgres_refuses_update_and_delete_even_for_the_table_owner(event):
         "UPDATE audit_auditevent SET changes = '{}'::jsonb",
         "DELETE FROM audit_auditevent",
     ):
-        with pytest.raises(DatabaseError, match="immutable"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
+        with (
+            pytest.raises(DatabaseError, match="immutable"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql)
     assert AuditEvent.objects.count() == 2
 
 

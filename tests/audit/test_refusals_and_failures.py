@@ -97,9 +97,9 @@ def test_the_refusal_is_written_after_the_failed_change_rolled_back(actors, log)
         record(actor=actor, action=Action.UPDATED, entity_type="x.y", entity_id=1)
         raise DomainError.permission_denied()
 
-    with transaction.atomic():  # like the admin's change form around the service
-        with pytest.raises(DomainError):
-            half_done_service(actor=actors.staf_kecamatan)
+    # The outer atomic block stands for the admin's change form around the service.
+    with transaction.atomic(), pytest.raises(DomainError):
+        half_done_service(actor=actors.staf_kecamatan)
 
     assert [(e.action, e.changes["operation"]) for e in log.new()] == [
         (Action.PERMISSION_DENIED, "test.half_done")
@@ -117,7 +117,11 @@ def test_a_door_records_its_own_refusal(actors, log):
     with pytest.raises(DomainError), refusals_recorded(actor=actors.camat, operation="admin.view"):
         raise DomainError(Code.OUT_OF_SCOPE, "outside")
     (event,) = log.new()
-    assert event.changes == {"operation": "admin.view", "code": "out_of_scope", "message": "outside"}
+    assert event.changes == {
+        "operation": "admin.view",
+        "code": "out_of_scope",
+        "message": "outside",
+    }
 
 
 def test_record_refusal_takes_the_region_of_its_target(actors, population, log):
@@ -131,6 +135,8 @@ def test_audit_event_count_is_unchanged_by_a_rolled_back_service(actors, populat
     before = AuditEvent.objects.count()
     with pytest.raises(DomainError):
         population_services().resident_update(
-            actor=actors.lurah, resident=population.rt1.residents.first(), birth_date=date(2999, 1, 1)
+            actor=actors.lurah,
+            resident=population.rt1.residents.first(),
+            birth_date=date(2999, 1, 1),
         )
     assert AuditEvent.objects.count() == before

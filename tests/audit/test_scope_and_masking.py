@@ -1,4 +1,4 @@
-"""Each role reads the audit of its own region only; NIK/KK masked for roles that may not see them."""
+"""Each role reads the audit of its own region only; NIK/KK masked for roles that may not."""
 
 from __future__ import annotations
 
