@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from backend.audit.display import WITA, EventPresenter
 from backend.audit.models import AuditEvent
@@ -32,7 +32,7 @@ HEADERS = [
     gettext_lazy("Time (WITA)"),
     gettext_lazy("User"),
     gettext_lazy("Door"),
-    gettext_lazy("Action"),
+    pgettext_lazy("audit", "Action"),
     gettext_lazy("Entity"),
     gettext_lazy("Entity id"),
     gettext_lazy("RT"),
