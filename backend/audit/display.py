@@ -187,7 +187,7 @@ class EventPresenter:
     def change_rows(self, event: AuditEvent) -> list[ChangeRow]:
         model = self.model_of(event)
         rows = []
-        for name, value in (event.changes or {}).items():
+        for name, value in event.field_changes().items():
             label = self.field_label(model, name)
             if isinstance(value, list) and len(value) == 2 and model is not None:
                 rows.append(

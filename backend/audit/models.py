@@ -36,6 +36,13 @@ class Action(models.TextChoices):
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
 
 
+# Actions whose event holds the whole record in ``snapshot`` and needs no
+# separate before/after: a creation (before: nothing) or a deletion (after:
+# nothing). ``AuditEvent.field_changes`` derives the pairs.
+WHOLE_RECORD_ACTIONS = frozenset({Action.CREATED, Action.IMPORTED, Action.DELETED})
+_TIMESTAMPS = frozenset({"created_at", "updated_at"})
+
+
 class DoorChoice(models.TextChoices):
     ADMIN = "admin", _("admin")
     ADMIN_ACTION = "admin_action", _("admin action")
@@ -156,6 +163,23 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.entity_label}"
+
+    def field_changes(self) -> dict:
+        """``{field: [before, after]}`` of the changed fields, or other recorded details.
+
+        A creation or deletion may be recorded with the whole record in
+        ``snapshot`` only (that is how services write them, to store each value
+        once); its pairs are derived here: every field with a value, against
+        nothing.
+        """
+        if self.changes or not self.snapshot or self.action not in WHOLE_RECORD_ACTIONS:
+            return self.changes or {}
+        deleted = self.action == Action.DELETED
+        return {
+            name: [value, None] if deleted else [None, value]
+            for name, value in self.snapshot.items()
+            if value is not None and name not in _TIMESTAMPS
+        }
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

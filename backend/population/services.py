@@ -229,7 +229,6 @@ def resident_register(
         actor=actor,
         action=Action.CREATED,
         instance=resident,
-        changes=diff({}, after),
         snapshot=after,
         rt=resident.rt,
     )
@@ -295,7 +294,6 @@ def resident_delete(*, actor, resident: Resident) -> None:
         entity_type="population.resident",
         entity_id=pk,
         entity_label=f"{Resident._meta.verbose_name} #{pk}",
-        changes=diff(before, {}),
         snapshot=before,
         rt=rt,
     )
@@ -352,7 +350,6 @@ def household_create(*, actor, rt, no_kk: str, address: str, **fields: Any) -> H
         actor=actor,
         action=Action.CREATED,
         instance=household,
-        changes=diff({}, after),
         snapshot=after,
         rt=household.rt,
     )
@@ -451,7 +448,6 @@ def household_delete(*, actor, household: Household) -> None:
         entity_type="population.household",
         entity_id=pk,
         entity_label=f"{Household._meta.verbose_name} #{pk}",
-        changes=diff(before, {}),
         snapshot=before,
         rt=rt,
     )

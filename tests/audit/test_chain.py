@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import hmac
 import itertools
 import threading
 
@@ -181,3 +184,27 @@ def test_concurrent_writers_on_postgres_keep_one_unbroken_chain():
     result = chain.verify()
     assert result.ok, result.mismatch
     assert result.checked == writers * (per_writer + 2 * 5)
+
+
+def test_the_canonical_form_is_plain_sorted_compact_json(db):
+    """Anyone can recompute a hash with a standard JSON library (the documented form)."""
+    import json
+
+    event = record(
+        actor=None,
+        action=Action.CREATED,
+        entity_type="population.resident",
+        entity_id=7,
+        snapshot={"name": "Ñoño \"kutip\"", "nik": "6471041705750001", "rt": 3},
+        note="catatan\nbaris",
+    )
+    stored = AuditEvent.objects.get(pk=event.pk)
+    payload = {name: getattr(stored, name) for name in chain.CHAIN_FIELDS}
+    payload["occurred_at"] = stored.occurred_at.astimezone(dt.UTC).strftime(
+        "%Y-%m-%dT%H:%M:%S.%fZ"
+    )
+    payload["v"] = 1
+    expected = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    assert chain.canonical(payload | {"occurred_at": stored.occurred_at}) == expected.encode()
+    assert hmac.new(b"", expected.encode(), hashlib.sha256).hexdigest() == stored.row_hash
