@@ -35,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.config.settings.test")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -86,7 +86,9 @@ def make_rows(residents: int, rts: list[RT]) -> list[dict]:
             )
         households.append(
             {
-                "no_kk": make_no_kk("647104", date(2010, 1, 1) + timedelta(days=h % 3000), h // 3000 + 1),
+                "no_kk": make_no_kk(
+                    "647104", date(2010, 1, 1) + timedelta(days=h % 3000), h // 3000 + 1
+                ),
                 "rt": rts[h % len(rts)],
                 "address": f"Jl. Bench No. {h}",
                 "members": members,
@@ -97,9 +99,7 @@ def make_rows(residents: int, rts: list[RT]) -> list[dict]:
 
 def insert_population(rows: list[dict], *, audited: bool) -> None:
     """Bulk-insert the households and residents; with ``audited``, one event per row too."""
-    households = [
-        Household(no_kk=r["no_kk"], rt=r["rt"], address=r["address"]) for r in rows
-    ]
+    households = [Household(no_kk=r["no_kk"], rt=r["rt"], address=r["address"]) for r in rows]
     Household.objects.bulk_create(households, batch_size=1000)
     residents = [
         Resident(household=household, rt=household.rt, **member)

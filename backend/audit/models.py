@@ -164,6 +164,18 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.entity_label}"
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditImmutableError(_IMMUTABLE)
+        if not self.row_hash:
+            raise AuditImmutableError(
+                "write audit events through backend.audit.services.record(), which chains them"
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutableError(_IMMUTABLE)
+
     def field_changes(self) -> dict:
         """``{field: [before, after]}`` of the changed fields, or other recorded details.
 
@@ -180,15 +192,3 @@ class AuditEvent(models.Model):
             for name, value in self.snapshot.items()
             if value is not None and name not in _TIMESTAMPS
         }
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AuditImmutableError(_IMMUTABLE)
-        if not self.row_hash:
-            raise AuditImmutableError(
-                "write audit events through backend.audit.services.record(), which chains them"
-            )
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AuditImmutableError(_IMMUTABLE)
