@@ -82,10 +82,11 @@ _JSON_SAFE_FLOAT = 1e15
 
 
 class JsonDict(dict):
-    """A dict whose values are JSON-normalised already (``snapshot`` and ``diff`` build them).
+    """A flat dict already in canonical shape (``snapshot`` and ``diff`` build them).
 
-    ``normalise_json`` returns it as it is instead of walking it again, which
-    matters for bulk paths.
+    Its keys are strings in sorted order and its values JSON scalars or lists
+    of scalars, so ``normalise_json`` returns it as it is and ``seal`` encodes
+    it without sorting again; both matter for bulk paths.
     """
 
 
@@ -149,6 +150,16 @@ _ZERO = dt.timedelta(0)
 _dumps = json.JSONEncoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
 ).encode
+# For a JsonDict, already sorted and flat: the same text without sorting again.
+_dumps_sorted_already = json.JSONEncoder(
+    sort_keys=False, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+).encode
+
+
+def _json_text(value: Any) -> str:
+    return _dumps_sorted_already(value) if type(value) is JsonDict else _dumps(value)
+
+
 JSON_FIELDS = ("changes", "snapshot")
 # The payload's keys in sorted order; all plain ASCII names, so '"name"' is their JSON.
 _PAYLOAD_KEYS = tuple(sorted((*CHAIN_FIELDS, "v")))
@@ -170,29 +181,49 @@ def _scalar(value: Any) -> str:
     return _dumps(value)
 
 
-def canonical(values: dict[str, Any], json_texts: dict[str, str] | None = None) -> bytes:
+def canonical(
+    values: dict[str, Any], json_texts: dict[str, str] | None = None, memo: dict | None = None
+) -> bytes:
     """The canonical bytes of one event, from a dict holding ``CHAIN_FIELDS``.
 
     Byte for byte ``json.dumps(payload, sort_keys=True, separators=(",", ":"),
     ensure_ascii=False)`` of the payload described in the module docstring
     (a test holds the two equal); assembled field by field so that bulk
     writes reuse the JSON text of ``changes`` and ``snapshot``
-    (``json_texts``) instead of encoding it twice.
+    (``json_texts``) and the encodings of values repeated across a batch
+    (``memo``: the action, door, actor, job, time...).
     """
     texts = json_texts or {}
+    memo = {} if memo is None else memo
     parts = []
     for name in _PAYLOAD_KEYS:
         if name in texts:
             parts.append(texts[name])
-        elif name == "occurred_at":
-            parts.append(f'"{format_time(values[name])}"')
-        elif name == "client_ip":
-            parts.append(_scalar(normalise_ip(values[name])))
         elif name == "v":
             parts.append(str(VERSION))
+        elif name in _MEMO_KEYS:
+            value = values[name]
+            key = (name, value)
+            text = memo.get(key)
+            if text is None:
+                if name == "occurred_at":
+                    text = f'"{format_time(value)}"'
+                elif name == "client_ip":
+                    text = _scalar(normalise_ip(value))
+                else:
+                    text = _scalar(value)
+                memo[key] = text
+            parts.append(text)
         else:
             parts.append(_scalar(values[name]))
     return (_TEMPLATE % tuple(parts)).encode()
+
+
+# Fields whose values repeat across a batch, so their encodings are worth keeping.
+_MEMO_KEYS = frozenset(
+    {"occurred_at", "client_ip", "action", "actor_username", "door", "entity_type"}
+    | {"job_id", "request_id", "note"}
+)
 
 
 def compute_hash(
@@ -233,13 +264,16 @@ def seal(events: Sequence) -> None:
         return
     seq, prev = lock_and_read_head()
     key = chain_key()
+    memo: dict = {}
     for event in events:
         seq += 1
         event.seq = seq
         event.prev_hash = prev
-        texts = {name: _dumps(getattr(event, name)) for name in JSON_FIELDS}
+        values = event.__dict__  # the attribute values, CHAIN_FIELDS among them
+        texts = {name: _json_text(values[name]) for name in JSON_FIELDS}
         event.json_texts = texts
-        event.row_hash = prev = compute_hash(_event_values(event), key, texts)
+        payload = canonical(values, texts, memo)
+        event.row_hash = prev = hmac.new(key, payload, hashlib.sha256).hexdigest()
 
 
 # -- verifying ---------------------------------------------------------------

@@ -97,10 +97,13 @@ class AuditEvent(models.Model):
     seq = models.BigIntegerField(_("sequence number"), unique=True, editable=False)
 
     occurred_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    # No index on actor or RT: the timeline filters users by username (failed logins
+    # have no user) and RTs inside a kelurahan; fewer indexes keep bulk inserts cheap.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         null=True,
         blank=True,
         related_name="+",
@@ -121,6 +124,7 @@ class AuditEvent(models.Model):
         "wilayah.RT",
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         null=True,
         blank=True,
         related_name="+",

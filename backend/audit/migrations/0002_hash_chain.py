@@ -1,8 +1,10 @@
-"""Hash chain columns (seq, prev_hash, row_hash) and the locked_out action.
+"""Hash chain columns (seq, prev_hash, row_hash), the locked_out action, fewer indexes.
 
 Events written before the chain existed are chained here, in id order.
 """
 
+import django.db.models.deletion
+from django.conf import settings
 from django.db import migrations, models
 
 
@@ -26,6 +28,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("audit", "0001_initial"),
+        ("wilayah", "0001_initial"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -56,5 +60,15 @@ class Migration(migrations.Migration):
             model_name="auditevent",
             name="action",
             field=models.CharField(choices=[('created', 'created'), ('updated', 'updated'), ('deleted', 'deleted'), ('submitted', 'submitted'), ('approved', 'approved'), ('rejected', 'rejected'), ('revision_requested', 'revision requested'), ('withdrawn', 'withdrawn'), ('restored', 'restored'), ('imported', 'imported'), ('exported', 'exported'), ('logged_in', 'logged in'), ('login_failed', 'login failed'), ('locked_out', 'locked out after failed logins'), ('permission_denied', 'permission denied'), ('nik_revealed', 'NIK revealed'), ('token_created', 'API token created'), ('token_revoked', 'API token revoked')], max_length=24, verbose_name='action'),
+        ),
+        migrations.AlterField(
+            model_name="auditevent",
+            name="actor",
+            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="actor"),
+        ),
+        migrations.AlterField(
+            model_name="auditevent",
+            name="rt",
+            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name="+", to="wilayah.rt", verbose_name="RT"),
         ),
     ]
