@@ -176,8 +176,7 @@ def main() -> None:
         )
         verdict = "within" if a / p <= 1.5 else "OVER"
         print(
-            f"  ratio audited/plain: {a / p:.2f} wall ({verdict} the 1.5 target), "
-            f"{ac / pc:.2f} CPU"
+            f"  ratio audited/plain: {a / p:.2f} wall ({verdict} the 1.5 target), {ac / pc:.2f} CPU"
         )
     finally:
         teardown_databases(old_config, verbosity=0)
