@@ -34,7 +34,7 @@ from unfold.contrib.filters.admin import (
 
 from backend.accounts.roles import Cap
 from backend.audit import restore
-from backend.audit.display import EventPresenter, format_wita
+from backend.audit.display import EventPresenter, format_wita, note_text
 from backend.audit.exports import FORMATS, audit_export
 from backend.audit.models import AuditEvent
 from backend.audit.selectors import audit_history, audit_list
@@ -172,12 +172,12 @@ def _parse_day(value):
 class AuditEventAdmin(ModelAdmin):
     list_display = (
         "time_wita",
-        "actor_username",
+        "user",
         "door",
         "action",
         "entity",
         "region",
-        "note",
+        "note_text",
     )
     list_display_links = ("time_wita",)
     list_filter = (
@@ -225,6 +225,14 @@ class AuditEventAdmin(ModelAdmin):
     def time_wita(self, event):
         return format_wita(event.occurred_at)
 
+    @admin.display(description=_("user"), ordering="actor_username")
+    def user(self, event):
+        return event.actor_username or "—"
+
+    @admin.display(description=_("note"))
+    def note_text(self, event):
+        return note_text(event.note) or "—"
+
     @admin.display(description=_("entity"))
     def entity(self, event):
         return EventPresenter(None).entity_label(event)
@@ -265,6 +273,7 @@ class AuditEventAdmin(ModelAdmin):
             "changes": presenter.change_rows(event),
             "version": presenter.snapshot_rows(event),
             "history_url": history_url(self.admin_site, event),
+            "note": note_text(event.note),
         }
         return TemplateResponse(request, "audit/event_detail.html", context)
 
@@ -379,6 +388,7 @@ class AuditHistoryMixin:
             {
                 "event": event,
                 "time": format_wita(event.occurred_at),
+                "note": note_text(event.note),
                 "changes": presenter.change_rows(event),
                 "restore_url": reverse(
                     f"{self.admin_site.name}:%s_%s_audit_restore" % info,

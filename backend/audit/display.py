@@ -13,6 +13,7 @@ number of queries.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -44,6 +46,23 @@ INFO_LABELS = {
     "field": gettext_lazy("field"),
 }
 WITA = "WITA"
+# The fixed notes services write, shown in the reader's language.
+NOTE_LABELS = {
+    "household moved": gettext_lazy("moved with the household (KK) to another RT"),
+    "replaced": gettext_lazy("replaced by a new login on the same device"),
+    "api token": gettext_lazy("API token login (phone app)"),
+    "django-axes lockout": gettext_lazy("locked out after repeated failed logins"),
+}
+_RESTORED_NOTE = re.compile(r"^restored from audit event #(\d+) \(seq (\d+)\)$")
+
+
+def note_text(note: str) -> str:
+    if note in NOTE_LABELS:
+        return str(NOTE_LABELS[note])
+    match = _RESTORED_NOTE.match(note or "")
+    if match:
+        return _("restored from audit event #%(event)s") % {"event": match.group(1)}
+    return note
 
 
 def format_wita(value: dt.datetime | None) -> str:
@@ -128,12 +147,20 @@ class EventPresenter:
     def field_label(self, model, name: str) -> str:
         if model is not None:
             try:
-                return str(model._meta.get_field(name).verbose_name)
+                return capfirst(str(model._meta.get_field(name).verbose_name))
             except FieldDoesNotExist:
                 pass
         if name in INFO_LABELS:
-            return str(INFO_LABELS[name])
+            return capfirst(str(INFO_LABELS[name]))
         return name
+
+    @staticmethod
+    def _in_field_order(model, items):
+        """``(name, value)`` pairs in the model's field order (the form's order), others after."""
+        if model is None:
+            return list(items)
+        order = {f.name: i for i, f in enumerate(model._meta.concrete_fields)}
+        return sorted(items, key=lambda item: order.get(item[0], len(order)))
 
     # -- values ----------------------------------------------------------------
 
@@ -187,7 +214,7 @@ class EventPresenter:
     def change_rows(self, event: AuditEvent) -> list[ChangeRow]:
         model = self.model_of(event)
         rows = []
-        for name, value in event.field_changes().items():
+        for name, value in self._in_field_order(model, event.field_changes().items()):
             label = self.field_label(model, name)
             if isinstance(value, list) and len(value) == 2 and model is not None:
                 rows.append(
@@ -206,9 +233,13 @@ class EventPresenter:
         model = self.model_of(event)
         return [
             ChangeRow(name, self.field_label(model, name), "", self.value(event, model, name, raw))
-            for name, raw in (event.snapshot or {}).items()
+            for name, raw in self._in_field_order(model, (event.snapshot or {}).items())
             if name not in ("created_at", "updated_at")
         ]
+
+    def note(self, event: AuditEvent) -> str:
+        """The event's note in the reader's language (services write fixed English notes)."""
+        return note_text(event.note)
 
     def changes_text(self, event: AuditEvent) -> str:
         """One line for exports: "Nama: A → B; Agama: Islam → Kristen"."""

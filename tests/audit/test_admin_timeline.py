@@ -100,7 +100,7 @@ def test_detail_page_shows_the_change_readably_in_indonesian(client, actors, tra
 
     page = client.get(f"{TIMELINE}{event.pk}/change/").content.decode()
 
-    assert "nama lengkap" in page and "Nama Baru" in page
+    assert "Nama lengkap" in page and "Nama Baru" in page
     assert "Laki-laki" in page and "Perempuan" in page  # coded sex shown as labels
     assert "9 Agustus 1980" in page  # a date as Indonesians write it
     assert "WITA" in page
@@ -189,3 +189,24 @@ def test_export_of_an_unknown_format_is_refused(client, actors, trail):
     response = client.get(f"{TIMELINE}export/pdf/")
     assert response.status_code == 302
     assert not AuditEvent.objects.filter(action=Action.EXPORTED).exists()
+
+
+def test_the_timeline_costs_the_same_queries_whatever_the_number_of_events(
+    client, actors, population
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(actors.lurah)
+    resident = population.rt1.residents.order_by("pk").first()
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(TIMELINE).status_code == 200
+        return len(captured)
+
+    svc.resident_update(actor=actors.lurah, resident=resident, name="Satu")
+    few = queries()
+    for i in range(15):
+        svc.resident_update(actor=actors.lurah, resident=resident, name=f"Ke-{i}")
+    assert queries() == few

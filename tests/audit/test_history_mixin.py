@@ -27,7 +27,7 @@ def test_history_page_lists_the_records_changes_readably(client, actors, residen
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Riwayat" in page and "nama lengkap" in page
+    assert "Riwayat" in page and "Nama lengkap" in page
     assert "Versi Satu" in page and "Versi Dua" in page and "WITA" in page
     assert len(response.context["rows"]) == 2
     assert all(row["restore_url"] for row in response.context["rows"])

@@ -93,7 +93,7 @@ def test_nik_in_the_trail_is_shown_to_kelurahan_staff(actors, trail):
     assert nik.before == event.changes["nik"][0]
     assert (nik.label, sex.label, sex.before, sex.after) == (
         "NIK",
-        "jenis kelamin",
+        "Jenis kelamin",
         "Laki-laki",
         "Perempuan",
     )
