@@ -383,6 +383,12 @@ class AuditHistoryMixin:
             raise Http404
         presenter = EventPresenter(request.user)
         may_restore = self.has_restore_permission(request, obj)
+        # The newest version of an existing record is the record as it is now.
+        current_version = (
+            events.exclude(snapshot__isnull=True).values_list("pk", flat=True).first()
+            if obj is not None
+            else None
+        )
         info = self.opts.app_label, self.opts.model_name
         rows = [
             {
@@ -394,7 +400,7 @@ class AuditHistoryMixin:
                     f"{self.admin_site.name}:%s_%s_audit_restore" % info,
                     args=[quote(object_id), event.pk],
                 )
-                if may_restore and restore.is_restorable(event)
+                if may_restore and restore.is_restorable(event) and event.pk != current_version
                 else None,
             }
             for event in page.object_list
@@ -442,6 +448,7 @@ class AuditHistoryMixin:
             "event": event,
             "time": format_wita(event.occurred_at),
             "version": presenter.snapshot_rows(event),
+            "will_change": presenter.restore_rows(event, obj),
             "history_url": history,
         }
         return TemplateResponse(request, self.audit_restore_template, context)

@@ -237,6 +237,27 @@ class EventPresenter:
             if name not in ("created_at", "updated_at")
         ]
 
+    def restore_rows(self, event: AuditEvent, current) -> list[ChangeRow]:
+        """What restoring ``event``'s version would change on ``current`` (all of it if deleted)."""
+        from backend.audit.services import snapshot
+
+        model = self.model_of(event)
+        now = snapshot(current) if current is not None else {}
+        version = event.snapshot or {}
+        rows = []
+        for name, raw in self._in_field_order(model, version.items()):
+            if name in ("id", "created_at", "updated_at") or now.get(name) == raw:
+                continue
+            rows.append(
+                ChangeRow(
+                    name,
+                    self.field_label(model, name),
+                    self.value(event, model, name, now.get(name)),
+                    self.value(event, model, name, raw),
+                )
+            )
+        return rows
+
     def note(self, event: AuditEvent) -> str:
         """The event's note in the reader's language (services write fixed English notes)."""
         return note_text(event.note)

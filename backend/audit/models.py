@@ -185,8 +185,8 @@ class AuditEvent(models.Model):
 
         A creation or deletion may be recorded with the whole record in
         ``snapshot`` only (that is how services write them, to store each value
-        once); its pairs are derived here: every field with a value, against
-        nothing.
+        once); its pairs are derived here: every field with a value (not None,
+        not empty), against nothing.
         """
         if self.changes or not self.snapshot or self.action not in WHOLE_RECORD_ACTIONS:
             return self.changes or {}
@@ -194,5 +194,5 @@ class AuditEvent(models.Model):
         return {
             name: [value, None] if deleted else [None, value]
             for name, value in self.snapshot.items()
-            if value is not None and name not in _TIMESTAMPS
+            if value is not None and value != "" and name not in _TIMESTAMPS
         }

@@ -29,8 +29,9 @@ def test_history_page_lists_the_records_changes_readably(client, actors, residen
     page = response.content.decode()
     assert "Riwayat" in page and "Nama lengkap" in page
     assert "Versi Satu" in page and "Versi Dua" in page and "WITA" in page
-    assert len(response.context["rows"]) == 2
-    assert all(row["restore_url"] for row in response.context["rows"])
+    newest, older = response.context["rows"]
+    assert newest["restore_url"] is None  # that version is the record as it is now
+    assert older["restore_url"]
 
 
 def test_history_page_costs_a_bounded_number_of_queries(
@@ -127,3 +128,13 @@ def test_timeline_detail_links_to_the_record_history(client, actors, resident):
     event = AuditEvent.objects.filter(entity_id=str(resident.pk)).latest("seq")
     assert history_url(site, event) == f"{BASE}/{resident.pk}/history/"
     assert history_url(admin.site, event) is None  # the real site has no resident admin yet
+
+
+def test_the_confirmation_shows_what_the_restore_changes(client, actors, resident):
+    first = AuditEvent.objects.filter(entity_id=str(resident.pk)).order_by("seq").first()
+    client.force_login(actors.lurah)
+
+    response = client.get(f"{BASE}/{resident.pk}/history/restore/{first.pk}/")
+
+    (row,) = response.context["will_change"]
+    assert (row.label, row.before, row.after) == ("Nama lengkap", "Versi Dua", "Versi Satu")

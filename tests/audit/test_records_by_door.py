@@ -97,10 +97,18 @@ def case_resident_created(w: World):
              valued_keys(resident), *region(w.kr_rt1))]  # fmt: skip
 
 
-def valued_keys(instance) -> list[str]:
-    """A creation or deletion records every field that is not None (the other side: None)."""
+def valued_keys(instance, *, empty_too: bool = False) -> list[str]:
+    """A creation or deletion shows every field with a value (the other side: None).
+
+    A restore that recreates a record records the diff from nothing, so it
+    also lists the fields holding an empty text (``empty_too``).
+    """
     keys = RESIDENT_CHANGE_KEYS if isinstance(instance, Resident) else HOUSEHOLD_CHANGE_KEYS
-    return sorted(k for k, v in snapshot(instance).items() if v is not None and k in keys)
+    return sorted(
+        k
+        for k, v in snapshot(instance).items()
+        if k in keys and v is not None and (empty_too or v != "")
+    )
 
 
 def case_resident_updated(w: World):
@@ -182,8 +190,8 @@ def case_household_restored_after_deletion(w: World):
          *region(w.kr_rt1)),
         (Action.DELETED, "population.household", str(pk), "lurah.karangrejo", keys,
          *region(w.kr_rt1)),
-        (Action.RESTORED, "population.household", str(pk), "lurah.karangrejo", keys,
-         *region(w.kr_rt1)),
+        (Action.RESTORED, "population.household", str(pk), "lurah.karangrejo",
+         valued_keys(household, empty_too=True), *region(w.kr_rt1)),
     ]  # fmt: skip
 
 
