@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import ApiToken, User
 from backend.audit.models import Action
-from backend.audit.services import record
+from backend.audit.services import actor_region, record
 from backend.audit.signals import record_login
 from backend.common.errors import Code, DomainError
 
@@ -42,10 +42,11 @@ def token_issue(*, user: User, device_name: str) -> tuple[ApiToken, str]:
     days = settings.LAPOR_RT["API_TOKEN_DAYS"]
     # One token per device: a new login on the same device replaces the old token.
     now = timezone.now()
+    region = _region_of(user)
     for old in ApiToken.objects.filter(user=user, name=device_name, revoked_at__isnull=True):
         old.revoked_at = now
         old.save(update_fields=["revoked_at"])
-        record(actor=user, action=Action.TOKEN_REVOKED, instance=old, note="replaced")
+        record(actor=user, action=Action.TOKEN_REVOKED, instance=old, note="replaced", **region)
     token = ApiToken.objects.create(
         user=user,
         name=device_name,
@@ -53,8 +54,13 @@ def token_issue(*, user: User, device_name: str) -> tuple[ApiToken, str]:
         key_hash=_hash(raw),
         expires_at=now + timedelta(days=days),
     )
-    record(actor=user, action=Action.TOKEN_CREATED, instance=token)
+    record(actor=user, action=Action.TOKEN_CREATED, instance=token, **region)
     return token, raw
+
+
+def _region_of(user: User) -> dict:
+    """The region of the token's owner, so their Lurah sees their devices in the trail."""
+    return dict(zip(("rt", "kelurahan", "kecamatan"), actor_region(user), strict=True))
 
 
 def token_login(*, request, username: str, password: str, device_name: str) -> tuple[ApiToken, str]:
@@ -102,5 +108,5 @@ def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        record(actor=actor, action=Action.TOKEN_REVOKED, instance=token)
+        record(actor=actor, action=Action.TOKEN_REVOKED, instance=token, **_region_of(token.user))
     return token
