@@ -260,9 +260,19 @@ def seal(events: Sequence) -> None:
     Each event keeps the canonical JSON text of its ``changes`` and
     ``snapshot`` in ``event.json_texts``, for a bulk INSERT to store as is.
     """
+    for _event in sealed(events):
+        pass
+
+
+def sealed(events: Sequence, head: tuple[int, str] | None = None) -> Iterator:
+    """``seal``, yielding each event as soon as it is sealed (to stream it to the database).
+
+    ``head`` is the chain head from ``lock_and_read_head()``, when the caller
+    took the lock already (before starting a COPY on the connection).
+    """
     if not events:
         return
-    seq, prev = lock_and_read_head()
+    seq, prev = head if head is not None else lock_and_read_head()
     key = chain_key()
     memo: dict = {}
     for event in events:
@@ -274,6 +284,7 @@ def seal(events: Sequence) -> None:
         event.json_texts = texts
         payload = canonical(values, texts, memo)
         event.row_hash = prev = hmac.new(key, payload, hashlib.sha256).hexdigest()
+        yield event
 
 
 # -- verifying ---------------------------------------------------------------

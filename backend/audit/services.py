@@ -329,47 +329,42 @@ def record(**kwargs) -> AuditEvent:
 
 
 def record_many(events: Iterable[AuditEvent], *, batch_size: int = 1000) -> list[AuditEvent]:
-    """Write many prepared events (``build_event``) in batched INSERTs, chained in order.
+    """Write many prepared events (``build_event``/``build_events``), chained in order.
 
-    The rows go to the database through one prepared INSERT run with
-    ``executemany`` per batch, with each value adapted once by the backend,
-    instead of ``bulk_create``'s per-field compiler work (which cost as much
-    as the audited insert itself). The events come back without ``pk``.
+    On PostgreSQL the rows stream through one ``COPY``, each sent as soon as
+    it is sealed, so the server stores them while the next hashes are
+    computed; elsewhere one prepared INSERT runs with ``executemany`` per
+    batch. Both skip ``bulk_create``'s per-field compiler work, which cost as
+    much as the audited insert itself. The events come back without ``pk``.
     """
     events = list(events)
     if not events:
         return events
     with transaction.atomic(savepoint=False):
         _fill_regions(events)
-        chain.seal(events)
-        _insert(events, batch_size)
-    return events
-
-
-def _insert(events: Sequence[AuditEvent], batch_size: int) -> None:
-    """INSERT the sealed events: COPY on PostgreSQL, one prepared executemany elsewhere."""
-    connection = transaction.get_connection(AuditEvent.objects.db)
-    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    table = quote(AuditEvent._meta.db_table)
-    columns = ", ".join(quote(f.column) for f in fields)
-    rows = _Rows(fields, connection)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY streams every row in one statement: several times faster than
-            # row-by-row INSERTs, and the JSON texts load as jsonb directly.
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for event in events:
-                    copy.write_row(rows.of(event))
-        else:
-            placeholders = ", ".join(["%s"] * len(fields))
-            sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
-            for start in range(0, len(events), batch_size):
-                batch = events[start : start + batch_size]
-                cursor.executemany(sql, [rows.of(event) for event in batch])
+        connection = transaction.get_connection(AuditEvent.objects.db)
+        fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+        quote = connection.ops.quote_name
+        table = quote(AuditEvent._meta.db_table)
+        columns = ", ".join(quote(f.column) for f in fields)
+        rows = _Rows(fields, connection)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                head = chain.lock_and_read_head()  # before the COPY takes the connection
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for event in chain.sealed(events, head):
+                        copy.write_row(rows.of(event))
+            else:
+                chain.seal(events)
+                placeholders = ", ".join(["%s"] * len(fields))
+                sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+                for start in range(0, len(events), batch_size):
+                    batch = events[start : start + batch_size]
+                    cursor.executemany(sql, [rows.of(event) for event in batch])
     for event in events:
         event._state.adding = False
         event._state.db = connection.alias
+    return events
 
 
 class _Rows:
