@@ -257,6 +257,8 @@ class AuditEventAdmin(ModelAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         event = self.get_queryset(request).filter(pk=_int(unquote(object_id))).first()
         if event is None:
             raise Http404

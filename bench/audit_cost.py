@@ -139,6 +139,26 @@ def timed(function, rows, *, audited: bool) -> tuple[float, float]:
     return elapsed
 
 
+def _verify_speed(function, rows) -> str:
+    """Time ``chain.verify`` (what ``manage.py audit_verify`` runs) over one audited insert."""
+    from backend.audit import chain
+
+    try:
+        with transaction.atomic():
+            function(rows, audited=True)
+            started = time.perf_counter()
+            result = chain.verify()
+            elapsed = time.perf_counter() - started
+            raise _Rollback
+    except _Rollback:
+        pass
+    assert result.ok, result.mismatch
+    return (
+        f"{result.checked} events in {elapsed:.2f} s "
+        f"({elapsed / result.checked * 1e6:.0f} µs per event, streamed in chunks)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--residents", type=int, default=10_000)
@@ -174,6 +194,7 @@ def main() -> None:
             f"  audited (bulk_create + record_many)  {a:7.3f} s   {ac:7.3f} s  "
             f"({args.residents + households} audit events)"
         )
+        print(f"  verifying the chain: {_verify_speed(function, rows)}")
         verdict = "within" if a / p <= 1.5 else "OVER"
         print(
             f"  ratio audited/plain: {a / p:.2f} wall ({verdict} the 1.5 target), {ac / pc:.2f} CPU"

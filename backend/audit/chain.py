@@ -344,6 +344,7 @@ def verify(
     key = chain_key() if key is None else key
     result = VerifyResult()
     expected_seq, prev = start_seq, start_prev_hash
+    memo: dict = {}
     for row in stream_rows(start_seq=start_seq) if rows is None else rows:
         seq, event_id = row["seq"], row["id"]
         if seq != expected_seq:
@@ -365,7 +366,7 @@ def verify(
             )
             return result
         try:
-            recomputed = compute_hash(row, key)
+            recomputed = hmac.new(key, canonical(row, None, memo), hashlib.sha256).hexdigest()
         except (TypeError, ValueError) as exc:
             recomputed = f"<unhashable: {exc}>"
         if not hmac.compare_digest(recomputed, row["row_hash"] or ""):

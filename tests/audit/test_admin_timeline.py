@@ -210,3 +210,9 @@ def test_the_timeline_costs_the_same_queries_whatever_the_number_of_events(
     for i in range(15):
         svc.resident_update(actor=actors.lurah, resident=resident, name=f"Ke-{i}")
     assert queries() == few
+
+
+def test_ketua_rt_cannot_open_an_event_either(client, actors, trail):
+    event = AuditEvent.objects.latest("seq")
+    client.force_login(actors.ketua_rt_1)
+    assert client.get(f"{TIMELINE}{event.pk}/change/").status_code == 403
