@@ -126,7 +126,7 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[st
 
 def entity_type_of(instance_or_model) -> str:
     meta = instance_or_model._meta
-    return f"{meta.label_lower}"
+    return meta.label_lower
 
 
 def _region_ids(rt, kelurahan, kecamatan) -> tuple[Any, Any, Any]:
