@@ -56,6 +56,9 @@ NOTE_LABELS = {
 _RESTORED_NOTE = re.compile(r"^restored from audit event #(\d+) \(seq (\d+)\)$")
 
 
+_SIXTEEN_DIGITS = re.compile(r"(?<!\d)\d{16}(?!\d)")
+
+
 def note_text(note: str) -> str:
     if note in NOTE_LABELS:
         return str(NOTE_LABELS[note])
@@ -176,7 +179,7 @@ class EventPresenter:
             except FieldDoesNotExist:
                 field = None
         if field is None:
-            return self._plain(raw)
+            return self._plain(self._mask_numbers(event, raw))
         if field.is_relation and field.many_to_one:
             return self._related_label(field.related_model, raw)
         if field.choices:
@@ -190,6 +193,18 @@ class EventPresenter:
             parsed = parse_date(str(raw))
             return formats.date_format(parsed, "DATE_FORMAT") if parsed else str(raw)
         return self._plain(raw)
+
+    def _mask_numbers(self, event: AuditEvent, raw: Any) -> Any:
+        """Mask 16-digit numbers in free values (export filters, messages) like NIK/KK fields."""
+        if self.numbers_visible(event):
+            return raw
+        if isinstance(raw, str):
+            return _SIXTEEN_DIGITS.sub(lambda m: mask_number(m.group(0)), raw)
+        if isinstance(raw, dict):
+            return {k: self._mask_numbers(event, v) for k, v in raw.items()}
+        if isinstance(raw, list):
+            return [self._mask_numbers(event, v) for v in raw]
+        return raw
 
     @staticmethod
     def _plain(raw: Any) -> str:

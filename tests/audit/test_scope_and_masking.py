@@ -106,3 +106,18 @@ def test_nik_in_the_trail_is_masked_for_roles_that_may_not_see_it(actors, trail,
     raw = event.changes["nik"][0]
     assert nik.before == f"{raw[:6]}******{raw[-4:]}"
     assert raw not in (nik.before, nik.after)
+
+
+def test_numbers_typed_into_export_filters_are_masked_too(actors, regions):
+    from backend.audit.services import record_export
+
+    nik = "6471041705750001"
+    event = record_export(
+        actor=actors.lurah, entity_type="audit.auditevent", rows=1, file_format="csv",
+        filters={"q": nik},
+    )  # fmt: skip
+    with translation.override("id"):
+        camat_rows = {r.name: r.after for r in EventPresenter(actors.camat).change_rows(event)}
+        lurah_rows = {r.name: r.after for r in EventPresenter(actors.lurah).change_rows(event)}
+    assert nik not in camat_rows["filters"] and "647104******0001" in camat_rows["filters"]
+    assert nik in lurah_rows["filters"]
