@@ -165,11 +165,6 @@ JSON_FIELDS = ("changes", "snapshot")
 _PAYLOAD_KEYS = tuple(sorted((*CHAIN_FIELDS, "v")))
 
 
-def json_text(value: Any) -> str:
-    """The canonical JSON text of a value (sorted keys, no whitespace, UTF-8)."""
-    return _dumps(value)
-
-
 _TEMPLATE = "{" + ",".join(f'"{name}":%s' for name in _PAYLOAD_KEYS) + "}"
 
 
@@ -194,7 +189,10 @@ def canonical(
     (``memo``: the action, door, actor, job, time...).
     """
     texts = json_texts or {}
-    memo = {} if memo is None else memo
+    if memo is None:
+        memo = {}
+    elif len(memo) > _MEMO_LIMIT:  # single events each bring a new time: stay bounded
+        memo.clear()
     parts = []
     for name in _PAYLOAD_KEYS:
         if name in texts:
@@ -219,6 +217,7 @@ def canonical(
     return (_TEMPLATE % tuple(parts)).encode()
 
 
+_MEMO_LIMIT = 10_000
 # Fields whose values repeat across a batch, so their encodings are worth keeping.
 _MEMO_KEYS = frozenset(
     {"occurred_at", "client_ip", "action", "actor_username", "door", "entity_type"}
@@ -232,10 +231,6 @@ def compute_hash(
     return hmac.new(
         chain_key() if key is None else key, canonical(values, json_texts), hashlib.sha256
     ).hexdigest()
-
-
-def _event_values(event) -> dict[str, Any]:
-    return {name: getattr(event, name) for name in CHAIN_FIELDS}
 
 
 # -- appending ---------------------------------------------------------------
