@@ -27,7 +27,8 @@ from backend.accounts.models import ApiToken, RoleAssignment, User
 from backend.accounts.roles import ROLE_LEVEL, Cap, Level, Role
 from backend.accounts.selectors import can_manage_user
 from backend.audit.models import Action
-from backend.audit.services import diff, record, snapshot
+from backend.audit.services import actor_region, diff, record, snapshot
+from backend.audit.signals import record_login
 from backend.common.errors import Code, DomainError, Problem
 
 TOKEN_PREFIX = "lrt_"  # noqa: S105 (a public marker, not a secret)
@@ -49,10 +50,11 @@ def token_issue(*, user: User, device_name: str) -> tuple[ApiToken, str]:
     days = settings.LAPOR_RT["API_TOKEN_DAYS"]
     # One token per device: a new login on the same device replaces the old token.
     now = timezone.now()
+    region = _region_of(user)
     for old in ApiToken.objects.filter(user=user, name=device_name, revoked_at__isnull=True):
         old.revoked_at = now
         old.save(update_fields=["revoked_at"])
-        record(actor=user, action=Action.TOKEN_REVOKED, instance=old, note="replaced")
+        record(actor=user, action=Action.TOKEN_REVOKED, instance=old, note="replaced", **region)
     token = ApiToken.objects.create(
         user=user,
         name=device_name,
@@ -60,12 +62,21 @@ def token_issue(*, user: User, device_name: str) -> tuple[ApiToken, str]:
         key_hash=_hash(raw),
         expires_at=now + timedelta(days=days),
     )
-    record(actor=user, action=Action.TOKEN_CREATED, instance=token)
+    record(actor=user, action=Action.TOKEN_CREATED, instance=token, **region)
     return token, raw
 
 
+def _region_of(user: User) -> dict:
+    """The region of the token's owner, so their Lurah sees their devices in the trail."""
+    return dict(zip(("rt", "kelurahan", "kecamatan"), actor_region(user), strict=True))
+
+
 def token_login(*, request, username: str, password: str, device_name: str) -> tuple[ApiToken, str]:
-    """Exchange a username and password for a device token (throttled by django-axes)."""
+    """Exchange a username and password for a device token (throttled by django-axes).
+
+    Records ``logged_in`` with the new token; a failed attempt is recorded as
+    ``login_failed`` or ``locked_out`` by ``backend.audit.signals``.
+    """
     user = authenticate(request, username=username, password=password)
     if user is None:
         if getattr(request, "axes_locked_out", False):
@@ -78,7 +89,10 @@ def token_login(*, request, username: str, password: str, device_name: str) -> t
         )
     if not user.is_active:
         raise DomainError("invalid_credentials", _("The username or password is wrong."))
-    return token_issue(user=user, device_name=device_name)
+    with transaction.atomic():
+        issued = token_issue(user=user, device_name=device_name)
+        record_login(user, note="api token")
+    return issued
 
 
 def token_authenticate(raw: str) -> ApiToken | None:
@@ -104,7 +118,7 @@ def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        record(actor=actor, action=Action.TOKEN_REVOKED, instance=token)
+        record(actor=actor, action=Action.TOKEN_REVOKED, instance=token, **_region_of(token.user))
     return token
 
 

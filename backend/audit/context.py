@@ -52,3 +52,8 @@ def audit_context(**changes) -> Iterator[AuditContext]:
         yield ctx
     finally:
         _current.reset(token)
+
+
+def command_context(**changes) -> contextlib.AbstractContextManager[AuditContext]:
+    """The context for a management command: door "command" and a fresh run id."""
+    return audit_context(door=Door.COMMAND, request_id=new_request_id(), **changes)

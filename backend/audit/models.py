@@ -1,4 +1,13 @@
-"""Audit events: who changed what, when, through which door, and what it was before."""
+"""Audit events: who changed what, when, through which door, and what it was before.
+
+Events are append-only. The model and its queryset refuse every update and
+delete (a superuser included); on PostgreSQL and SQLite a trigger makes the
+database refuse them too (migration ``0003_immutable_triggers``). Each event
+carries ``seq`` (its place in the chain), ``prev_hash`` and ``row_hash``,
+an HMAC-SHA256 over its canonical serialisation chained to the previous
+event; ``manage.py audit_verify`` recomputes the chain
+(``backend.audit.chain``).
+"""
 
 from django.conf import settings
 from django.db import models
@@ -20,10 +29,18 @@ class Action(models.TextChoices):
     EXPORTED = "exported", _("exported")
     LOGGED_IN = "logged_in", _("logged in")
     LOGIN_FAILED = "login_failed", _("login failed")
+    LOCKED_OUT = "locked_out", _("locked out after failed logins")
     PERMISSION_DENIED = "permission_denied", _("permission denied")
     NIK_REVEALED = "nik_revealed", _("NIK revealed")
     TOKEN_CREATED = "token_created", _("API token created")
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
+
+
+# Actions whose event holds the whole record in ``snapshot`` and needs no
+# separate before/after: a creation (before: nothing) or a deletion (after:
+# nothing). ``AuditEvent.field_changes`` derives the pairs.
+WHOLE_RECORD_ACTIONS = frozenset({Action.CREATED, Action.IMPORTED, Action.DELETED})
+_TIMESTAMPS = frozenset({"created_at", "updated_at"})
 
 
 class DoorChoice(models.TextChoices):
@@ -35,14 +52,58 @@ class DoorChoice(models.TextChoices):
     SYSTEM = "system", _("system")
 
 
+class AuditImmutableError(Exception):
+    """Raised when code tries to change or delete an audit event."""
+
+
+_IMMUTABLE = "audit events are immutable: they are never updated or deleted"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """A queryset that can read and insert audit events, never change or delete them."""
+
+    def update(self, **kwargs):
+        raise AuditImmutableError(_IMMUTABLE)
+
+    def delete(self):
+        raise AuditImmutableError(_IMMUTABLE)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditImmutableError(_IMMUTABLE)
+
+    def update_or_create(self, defaults=None, create_defaults=None, **kwargs):
+        raise AuditImmutableError(_IMMUTABLE)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        if kwargs.get("update_conflicts"):
+            raise AuditImmutableError(_IMMUTABLE)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def _raw_delete(self, using):
+        raise AuditImmutableError(_IMMUTABLE)
+
+
 class AuditEvent(models.Model):
-    """One recorded change or sensitive read. Never updated or deleted."""
+    """One recorded change, sensitive read or refused attempt. Never updated or deleted.
+
+    Write events only through ``backend.audit.services`` (``record``,
+    ``record_many``, ``record_refusal``...): they fill the context and
+    extend the hash chain.
+    """
+
+    # Position in the hash chain: 1, 2, 3... without gaps, assigned under the
+    # chain lock (``backend.audit.chain``). Unique, so two writers can never fork
+    # the chain silently.
+    seq = models.BigIntegerField(_("sequence number"), unique=True, editable=False)
 
     occurred_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    # No index on actor or RT: the timeline filters users by username (failed logins
+    # have no user) and RTs inside a kelurahan; fewer indexes keep bulk inserts cheap.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         null=True,
         blank=True,
         related_name="+",
@@ -63,6 +124,7 @@ class AuditEvent(models.Model):
         "wilayah.RT",
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         null=True,
         blank=True,
         related_name="+",
@@ -90,6 +152,10 @@ class AuditEvent(models.Model):
     job_id = models.CharField(_("import job"), max_length=64, blank=True)
     client_ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, editable=False)
+    row_hash = models.CharField(_("hash"), max_length=64, editable=False)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit event")
@@ -101,3 +167,32 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.entity_label}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditImmutableError(_IMMUTABLE)
+        if not self.row_hash:
+            raise AuditImmutableError(
+                "write audit events through backend.audit.services.record(), which chains them"
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutableError(_IMMUTABLE)
+
+    def field_changes(self) -> dict:
+        """``{field: [before, after]}`` of the changed fields, or other recorded details.
+
+        A creation or deletion may be recorded with the whole record in
+        ``snapshot`` only (that is how services write them, to store each value
+        once); its pairs are derived here: every field with a value (not None,
+        not empty), against nothing.
+        """
+        if self.changes or not self.snapshot or self.action not in WHOLE_RECORD_ACTIONS:
+            return self.changes or {}
+        deleted = self.action == Action.DELETED
+        return {
+            name: [value, None] if deleted else [None, value]
+            for name, value in self.snapshot.items()
+            if value is not None and value != "" and name not in _TIMESTAMPS
+        }

@@ -13,10 +13,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.roles import Cap
-from backend.audit.models import Action
+from backend.audit import restore
+from backend.audit.models import Action, AuditEvent
+from backend.audit.refusals import audit_refusals
 from backend.audit.services import build_event, diff, record, record_many, snapshot
 from backend.common.errors import Code, DomainError, Problem
 from backend.population import codes, identity
@@ -171,15 +174,26 @@ def _normalise_resident(resident: Resident) -> None:
         resident.rt_id = resident.household.rt_id
 
 
-def _save(instance, problems_on_integrity: Problem) -> None:
+def _save(instance, problems_on_integrity: Problem, **save_kwargs: Any) -> None:
     try:
         with transaction.atomic():
-            instance.save()
+            instance.save(**save_kwargs)
     except IntegrityError:
         # Lost a race with a concurrent write (unique NIK, one head).
         raise DomainError.from_problems([problems_on_integrity]) from None
 
 
+def _register_target(kwargs: dict[str, Any]) -> dict[str, Any]:
+    household = kwargs.get("household")
+    rt = household.rt_id if household is not None else kwargs.get("rt")
+    return {"entity_type": "population.resident", "rt": rt}
+
+
+def _create_household_target(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {"entity_type": "population.household", "rt": kwargs.get("rt")}
+
+
+@audit_refusals(_register_target)
 @transaction.atomic
 def resident_register(
     *, actor, rt=None, household: Household | None = None, **fields: Any
@@ -215,13 +229,13 @@ def resident_register(
         actor=actor,
         action=Action.CREATED,
         instance=resident,
-        changes=diff({}, after),
         snapshot=after,
         rt=resident.rt,
     )
     return resident
 
 
+@audit_refusals("resident")
 @transaction.atomic
 def resident_update(*, actor, resident: Resident, **changes: Any) -> Resident:
     """Change a resident's fields; a move to another KK or RT must stay inside the actor's scope."""
@@ -263,6 +277,7 @@ def resident_update(*, actor, resident: Resident, **changes: Any) -> Resident:
     return current
 
 
+@audit_refusals("resident")
 @transaction.atomic
 def resident_delete(*, actor, resident: Resident) -> None:
     """Remove a resident entered by mistake (a death or a move is a status, not a deletion)."""
@@ -279,7 +294,6 @@ def resident_delete(*, actor, resident: Resident) -> None:
         entity_type="population.resident",
         entity_id=pk,
         entity_label=f"{Resident._meta.verbose_name} #{pk}",
-        changes=diff(before, {}),
         snapshot=before,
         rt=rt,
     )
@@ -316,6 +330,7 @@ def _household_problems(household: Household) -> list[Problem]:
     return problems
 
 
+@audit_refusals(_create_household_target)
 @transaction.atomic
 def household_create(*, actor, rt, no_kk: str, address: str, **fields: Any) -> Household:
     """Register a Kartu Keluarga in an RT. Members are added with ``resident_register``."""
@@ -335,13 +350,13 @@ def household_create(*, actor, rt, no_kk: str, address: str, **fields: Any) -> H
         actor=actor,
         action=Action.CREATED,
         instance=household,
-        changes=diff({}, after),
         snapshot=after,
         rt=household.rt,
     )
     return household
 
 
+@audit_refusals("household")
 @transaction.atomic
 def household_update(*, actor, household: Household, **changes: Any) -> Household:
     """Change a household; moving it to another RT moves its members' domicile with it."""
@@ -386,24 +401,32 @@ def household_update(*, actor, household: Household, **changes: Any) -> Househol
 
 
 def _move_members(actor, household: Household, *, old_rt_id: int) -> None:
-    """Move the members' domicile with their KK, one audit row each, in one batch."""
-    member_ids = list(household.residents.values_list("pk", flat=True))
-    Resident.objects.filter(pk__in=member_ids).update(rt=household.rt)
-    record_many(
-        build_event(
-            actor=actor,
-            action=Action.UPDATED,
-            entity_type="population.resident",
-            entity_id=pk,
-            entity_label=f"{Resident._meta.verbose_name} #{pk}",
-            changes={"rt": [old_rt_id, household.rt_id]},
-            rt=household.rt,
-            note="household moved",
+    """Move the members' domicile with their KK: one UPDATE, one audit row each, in one batch."""
+    members = list(Resident.objects.filter(household=household))
+    if not members:
+        return
+    now = timezone.now()
+    Resident.objects.filter(pk__in=[m.pk for m in members]).update(rt=household.rt, updated_at=now)
+    events = []
+    for member in members:
+        before = snapshot(member)
+        member.rt_id, member.updated_at = household.rt_id, now
+        after = snapshot(member)
+        events.append(
+            build_event(
+                actor=actor,
+                action=Action.UPDATED,
+                instance=member,
+                changes=diff(before, after),
+                snapshot=after,
+                rt=household.rt,
+                note="household moved",
+            )
         )
-        for pk in member_ids
-    )
+    record_many(events)
 
 
+@audit_refusals("household")
 @transaction.atomic
 def household_delete(*, actor, household: Household) -> None:
     """Remove an empty household entered by mistake; a KK with members is refused."""
@@ -425,7 +448,6 @@ def household_delete(*, actor, household: Household) -> None:
         entity_type="population.household",
         entity_id=pk,
         entity_label=f"{Household._meta.verbose_name} #{pk}",
-        changes=diff(before, {}),
         snapshot=before,
         rt=rt,
     )
@@ -578,3 +600,175 @@ def resident_mark_deceased(
     record_many(events)
     resident.__dict__.update(current.__dict__)
     return current
+
+
+# -- restoring an earlier version ---------------------------------------------
+
+
+def _restore_target(entity_type: str, id_argument: str) -> Any:
+    def target(kwargs: dict[str, Any]) -> dict[str, Any]:
+        event = kwargs.get("event")
+        return {
+            "entity_type": entity_type,
+            "entity_id": kwargs.get(id_argument),
+            "rt": getattr(event, "rt_id", None),
+        }
+
+    return target
+
+
+def _version_values(model, data: dict[str, Any], names) -> dict[str, Any]:
+    """Model attribute values (``attname``) for the fields of a snapshot."""
+    values: dict[str, Any] = {}
+    for name in names:
+        if name not in data:
+            continue  # a field added after this version was recorded keeps its value
+        field = model._meta.get_field(name)
+        raw = data[name]
+        values[field.attname] = raw if field.is_relation else field.to_python(raw)
+    return values
+
+
+def _version_rt(rt_id):
+    from backend.wilayah.models import RT
+
+    rt = RT.objects.select_related("kelurahan__kecamatan").filter(pk=rt_id).first()
+    if rt is None:
+        raise DomainError.not_found(_("The RT of this version no longer exists."), field="rt")
+    return rt
+
+
+def _nothing_to_restore() -> DomainError:
+    return DomainError(
+        "nothing_to_restore", _("This version is the same as the current data."), field="event"
+    )
+
+
+def _restored_note(event: AuditEvent) -> str:
+    return f"restored from audit event #{event.pk} (seq {event.seq})"
+
+
+@restore.restorer("population.resident")
+@audit_refusals(_restore_target("population.resident", "resident_id"))
+@transaction.atomic
+def resident_restore(*, actor, resident_id: int, event: AuditEvent) -> Resident:
+    """Bring a resident back to the version recorded in ``event``; recreate it if deleted.
+
+    Validates like ``resident_update`` (scope of the current and the restored
+    RT, NIK rules and uniqueness, one head per household), applies the
+    restore rules other domains declared (``backend.audit.restore.rule``),
+    and records a ``restored`` event. The household of that version must
+    still exist (restore it first).
+    """
+    data = restore.check_event(event, entity_type="population.resident", entity_id=resident_id)
+    current = (
+        Resident.objects.select_for_update()
+        .select_related("rt__kelurahan__kecamatan")
+        .filter(pk=resident_id)
+        .first()
+    )
+    if current is not None:
+        _require_change(actor, current.rt)
+    restore.check_rules(actor=actor, event=event, current=current)
+    before = snapshot(current) if current is not None else {}
+    target = current if current is not None else Resident(pk=resident_id)
+    for attname, value in _version_values(Resident, data, RESIDENT_FIELDS).items():
+        setattr(target, attname, value)
+    if target.household_id is not None:
+        household = (
+            Household.objects.select_related("rt__kelurahan__kecamatan")
+            .filter(pk=target.household_id)
+            .first()
+        )
+        if household is None:
+            raise DomainError(
+                "household_missing",
+                _("The household (KK) of this version no longer exists; restore it first."),
+                field="household",
+            )
+        target.household = household
+        target.rt = household.rt  # a member lives in the RT of their KK
+    else:
+        target.rt = _version_rt(target.rt_id)
+    _normalise_resident(target)
+    _require_change(actor, target.rt)
+    problems = _resident_problems(target)
+    if problems:
+        raise DomainError.from_problems(problems)
+    _save(
+        target,
+        Problem(
+            Code.CONFLICT,
+            _("The resident could not be restored: the data changed meanwhile; try again."),
+            None,
+        ),
+        **({} if current is not None else {"force_insert": True}),
+    )
+    after = snapshot(target)
+    changed = diff(before, after)
+    if current is not None and not changed:
+        raise _nothing_to_restore()
+    record(
+        actor=actor,
+        action=Action.RESTORED,
+        instance=target,
+        changes=changed,
+        snapshot=after,
+        rt=target.rt,
+        note=_restored_note(event),
+    )
+    return target
+
+
+@restore.restorer("population.household")
+@audit_refusals(_restore_target("population.household", "household_id"))
+@transaction.atomic
+def household_restore(*, actor, household_id: int, event: AuditEvent) -> Household:
+    """Bring a household (KK) back to the version recorded in ``event``; recreate it if deleted.
+
+    Validates like ``household_update``; restoring another RT moves the
+    members' domicile with it (audited per member). A recreated household has
+    no members: restore them afterwards from their own history.
+    """
+    data = restore.check_event(event, entity_type="population.household", entity_id=household_id)
+    current = (
+        Household.objects.select_for_update()
+        .select_related("rt__kelurahan__kecamatan")
+        .filter(pk=household_id)
+        .first()
+    )
+    if current is not None:
+        _require_change(actor, current.rt)
+    restore.check_rules(actor=actor, event=event, current=current)
+    before = snapshot(current) if current is not None else {}
+    target = current if current is not None else Household(pk=household_id)
+    names = (*HOUSEHOLD_FIELDS, "needs_update", "needs_update_reason")
+    for attname, value in _version_values(Household, data, names).items():
+        setattr(target, attname, value)
+    target.rt = _version_rt(target.rt_id)
+    target.no_kk = identity.clean_number_text(target.no_kk or "")
+    _require_change(actor, target.rt)
+    problems = _household_problems(target)
+    if problems:
+        raise DomainError.from_problems(problems)
+    _save(
+        target,
+        Problem(identity.KkCode.DUPLICATE, _("This KK number is already registered."), "no_kk"),
+        **({} if current is not None else {"force_insert": True}),
+    )
+    if current is not None and before["rt"] != target.rt_id:
+        _move_members(actor, target, old_rt_id=before["rt"])
+    after = snapshot(target)
+    changed = diff(before, after)
+    if current is not None and not changed:
+        raise _nothing_to_restore()
+    record(
+        actor=actor,
+        action=Action.RESTORED,
+        instance=target,
+        changes=changed,
+        snapshot=after,
+        rt=target.rt,
+        note=_restored_note(event),
+    )
+    return target

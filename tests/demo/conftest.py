@@ -1,7 +1,8 @@
 import pytest
+from django.db import connection, transaction
 
 from backend.accounts.models import User
-from backend.audit.models import AuditEvent
+from backend.audit.db import triggers_disabled
 from backend.population import demo
 from backend.population.demo import tables
 from backend.wilayah.loading import load_regions
@@ -33,7 +34,10 @@ def shared_demo(django_db_setup, django_db_blocker):
     yield result
     with django_db_blocker.unblock():
         demo.reset_demo()
-        AuditEvent.objects.all().delete()
+        # The audit trail is append-only; a test's throwaway trail is removed
+        # with the guard lifted on purpose.
+        with transaction.atomic(), triggers_disabled(connection), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM audit_auditevent")
         User.objects.all().delete()
         for model in (RT, Kelurahan, Kecamatan, Kota, Provinsi):
             model.objects.all().delete()

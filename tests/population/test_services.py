@@ -39,7 +39,7 @@ def test_staff_registers_a_resident_and_the_audit_event_is_written(actors, popul
     event = AuditEvent.objects.get(entity_type="population.resident", entity_id=str(resident.pk))
     assert event.action == Action.CREATED
     assert event.actor == actors.staf_kelurahan
-    assert event.changes["name"] == [None, "Anak Baru"]
+    assert event.snapshot["name"] == "Anak Baru"
     assert event.rt_id == population.rt1.rt_id
 
 
@@ -61,11 +61,16 @@ def test_resident_without_a_nik_yet_is_allowed_without_a_fake_number(actors, pop
 def test_changes_outside_the_actors_rights_are_refused_and_nothing_is_written(
     actors, population, role, household, code
 ):
-    before = (Resident.objects.count(), AuditEvent.objects.count())
+    """Nothing is created and no event claims it was; the refusal itself is recorded."""
+    residents = Resident.objects.count()
     with pytest.raises(DomainError) as exc:
         _new_resident(getattr(actors, role), getattr(population, household))
     assert exc.value.code == code
-    assert (Resident.objects.count(), AuditEvent.objects.count()) == before
+    assert Resident.objects.count() == residents
+    assert not AuditEvent.objects.filter(action=Action.CREATED).exists()
+    refusal = AuditEvent.objects.get()
+    assert refusal.action == Action.PERMISSION_DENIED
+    assert refusal.actor == getattr(actors, role)
 
 
 def test_a_second_living_head_is_refused_with_a_field_error(actors, population):

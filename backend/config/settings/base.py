@@ -158,6 +158,9 @@ LAPOR_RT = {
     "GRAPHQL_MAX_TOKENS": 3000,
     # Lifetime of a phone-app API token.
     "API_TOKEN_DAYS": env.int("LAPOR_API_TOKEN_DAYS", default=90),
+    # HMAC key of the audit hash chain (backend.audit.chain); keep it outside the
+    # database. Changing it makes every existing event fail audit_verify.
+    "AUDIT_CHAIN_KEY": env.str("LAPOR_AUDIT_CHAIN_KEY", default=""),
 }
 
 LOG_FORMAT = env.str("LOG_FORMAT", default="console")

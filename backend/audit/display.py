@@ -1,0 +1,288 @@
+"""Showing audit events to people: labels, coded values, WITA times, masked numbers.
+
+The trail stores raw values (field names, SIAK codes, ids, ISO dates, full
+NIK/KK). ``EventPresenter`` turns them into what a kelurahan clerk reads: the
+field's Indonesian label, the code's label ("Laki-laki"), the related
+record's label ("RT 001"), "4 Desember 2026", "4 Desember 2026, 09.15 WITA",
+and NIK/KK (and passport/KITAS) numbers masked unless the viewer holds
+``Cap.POPULATION_VIEW_NIK`` over the event's region. One presenter serves a
+whole page or export and caches what it looked up, so a list costs a bounded
+number of queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from backend.accounts.roles import Cap
+from backend.audit.models import AuditEvent
+from backend.common.masking import mask_number
+
+# Fields whose values are personal numbers, masked for viewers without Cap.POPULATION_VIEW_NIK.
+MASKED_FIELD_NAMES = frozenset(
+    {"nik", "no_kk", "passport_number", "kitas_number", "reporter_nik", "subject_nik"}
+)
+# Labels of the keys of non-field changes (exports, refusals, reveals).
+INFO_LABELS = {
+    "format": gettext_lazy("file format"),
+    "rows": gettext_lazy("rows"),
+    "filters": gettext_lazy("filters"),
+    "unmasked": gettext_lazy("numbers unmasked"),
+    "operation": gettext_lazy("operation"),
+    "code": gettext_lazy("error code"),
+    "message": gettext_lazy("message"),
+    "field": gettext_lazy("field"),
+}
+WITA = "WITA"
+# The fixed notes services write, shown in the reader's language.
+NOTE_LABELS = {
+    "household moved": gettext_lazy("moved with the household (KK) to another RT"),
+    "replaced": gettext_lazy("replaced by a new login on the same device"),
+    "api token": gettext_lazy("API token login (phone app)"),
+    "django-axes lockout": gettext_lazy("locked out after repeated failed logins"),
+}
+_RESTORED_NOTE = re.compile(r"^restored from audit event #(\d+) \(seq (\d+)\)$")
+
+
+_SIXTEEN_DIGITS = re.compile(r"(?<!\d)\d{16}(?!\d)")
+
+
+def note_text(note: str) -> str:
+    if note in NOTE_LABELS:
+        return str(NOTE_LABELS[note])
+    match = _RESTORED_NOTE.match(note or "")
+    if match:
+        return _("restored from audit event #%(event)s") % {"event": match.group(1)}
+    return note
+
+
+def format_wita(value: dt.datetime | None) -> str:
+    """ "4 Desember 2026, 09.15 WITA" in the active language's format."""
+    if value is None:
+        return ""
+    return f"{formats.date_format(timezone.localtime(value), 'DATETIME_FORMAT')} {WITA}"
+
+
+def is_masked_field(name: str) -> bool:
+    return name in MASKED_FIELD_NAMES or name.endswith("_nik")
+
+
+@dataclass
+class ChangeRow:
+    name: str
+    label: str
+    before: str
+    after: str
+    is_pair: bool = True
+
+
+class EventPresenter:
+    """Renders events for one viewer; reuse it for every event of a page or file."""
+
+    def __init__(self, viewer) -> None:
+        self.viewer = viewer
+        self._related: dict[tuple[type[models.Model], Any], str] = {}
+        self._rts: dict[int, Any] = {}
+        self._kelurahan: dict[int, Any] = {}
+        self._numbers_visible: dict[tuple[Any, Any, Any], bool] = {}
+
+    # -- who may see numbers -------------------------------------------------
+
+    def numbers_visible(self, event: AuditEvent) -> bool:
+        key = (event.rt_id, event.kelurahan_id, event.kecamatan_id)
+        if key not in self._numbers_visible:
+            self._numbers_visible[key] = self._compute_numbers_visible(event)
+        return self._numbers_visible[key]
+
+    def _compute_numbers_visible(self, event: AuditEvent) -> bool:
+        scope = self.viewer.scope
+        if scope.is_superuser:
+            return True
+        if not scope.has(Cap.POPULATION_VIEW_NIK):
+            return False
+        from backend.wilayah.models import RT, Kelurahan
+
+        if event.rt_id:
+            rt = RT.objects.select_related("kelurahan__kecamatan").filter(pk=event.rt_id).first()
+            return rt is not None and scope.can(Cap.POPULATION_VIEW_NIK, rt)
+        if event.kelurahan_id:
+            kel = Kelurahan.objects.select_related("kecamatan").filter(pk=event.kelurahan_id)
+            kelurahan = kel.first()
+            return kelurahan is not None and scope.can_in_kelurahan(
+                Cap.POPULATION_VIEW_NIK, kelurahan
+            )
+        return False
+
+    # -- labels ----------------------------------------------------------------
+
+    @staticmethod
+    def model_of(event: AuditEvent) -> type[models.Model] | None:
+        if not event.entity_type or "." not in event.entity_type:
+            return None
+        try:
+            return apps.get_model(event.entity_type)
+        except (LookupError, ValueError):
+            return None
+
+    def entity_name(self, event: AuditEvent) -> str:
+        model = self.model_of(event)
+        return str(model._meta.verbose_name) if model else event.entity_type
+
+    def entity_label(self, event: AuditEvent) -> str:
+        """ "penduduk #12" in the viewer's language (the stored label as a fallback)."""
+        model = self.model_of(event)
+        if model is not None and event.entity_id:
+            return f"{model._meta.verbose_name} #{event.entity_id}"
+        return event.entity_label
+
+    def field_label(self, model, name: str) -> str:
+        if model is not None:
+            try:
+                return capfirst(str(model._meta.get_field(name).verbose_name))
+            except FieldDoesNotExist:
+                pass
+        if name in INFO_LABELS:
+            return capfirst(str(INFO_LABELS[name]))
+        return name
+
+    @staticmethod
+    def _in_field_order(model, items):
+        """``(name, value)`` pairs in the model's field order (the form's order), others after."""
+        if model is None:
+            return list(items)
+        order = {f.name: i for i, f in enumerate(model._meta.concrete_fields)}
+        return sorted(items, key=lambda item: order.get(item[0], len(order)))
+
+    # -- values ----------------------------------------------------------------
+
+    def value(self, event: AuditEvent, model, name: str, raw: Any) -> str:
+        if raw is None or raw == "":
+            return "—"
+        if is_masked_field(name) and not self.numbers_visible(event):
+            return mask_number(str(raw))
+        field = None
+        if model is not None:
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                field = None
+        if field is None:
+            return self._plain(self._mask_numbers(event, raw))
+        if field.is_relation and field.many_to_one:
+            return self._related_label(field.related_model, raw)
+        if field.choices:
+            return str(dict(field.flatchoices).get(raw, raw))
+        if isinstance(field, models.BooleanField):
+            return _("Yes") if raw else _("No")
+        if isinstance(field, models.DateTimeField):
+            parsed = parse_datetime(str(raw))
+            return format_wita(parsed) if parsed else str(raw)
+        if isinstance(field, models.DateField):
+            parsed = parse_date(str(raw))
+            return formats.date_format(parsed, "DATE_FORMAT") if parsed else str(raw)
+        return self._plain(raw)
+
+    def _mask_numbers(self, event: AuditEvent, raw: Any) -> Any:
+        """Mask 16-digit numbers in free values (export filters, messages) like NIK/KK fields."""
+        if self.numbers_visible(event):
+            return raw
+        if isinstance(raw, str):
+            return _SIXTEEN_DIGITS.sub(lambda m: mask_number(m.group(0)), raw)
+        if isinstance(raw, dict):
+            return {k: self._mask_numbers(event, v) for k, v in raw.items()}
+        if isinstance(raw, list):
+            return [self._mask_numbers(event, v) for v in raw]
+        return raw
+
+    @staticmethod
+    def _plain(raw: Any) -> str:
+        if isinstance(raw, bool):
+            return _("Yes") if raw else _("No")
+        if isinstance(raw, dict):
+            return ", ".join(f"{k}={v}" for k, v in raw.items()) or "—"
+        if isinstance(raw, list):
+            return ", ".join(str(v) for v in raw)
+        return str(raw)
+
+    def _related_label(self, model, pk: Any) -> str:
+        key = (model, pk)
+        if key not in self._related:
+            obj = model._default_manager.filter(pk=pk).first()
+            # str() of a household masks its KK number; of an RT gives "RT 001".
+            self._related[key] = str(obj) if obj is not None else f"#{pk}"
+        return self._related[key]
+
+    # -- rows --------------------------------------------------------------------
+
+    def change_rows(self, event: AuditEvent) -> list[ChangeRow]:
+        model = self.model_of(event)
+        rows = []
+        for name, value in self._in_field_order(model, event.field_changes().items()):
+            label = self.field_label(model, name)
+            if isinstance(value, list) and len(value) == 2 and model is not None:
+                rows.append(
+                    ChangeRow(
+                        name,
+                        label,
+                        self.value(event, model, name, value[0]),
+                        self.value(event, model, name, value[1]),
+                    )
+                )
+            else:
+                rows.append(ChangeRow(name, label, "", self.value(event, None, name, value), False))
+        return rows
+
+    def snapshot_rows(self, event: AuditEvent) -> list[ChangeRow]:
+        model = self.model_of(event)
+        return [
+            ChangeRow(name, self.field_label(model, name), "", self.value(event, model, name, raw))
+            for name, raw in self._in_field_order(model, (event.snapshot or {}).items())
+            if name not in ("created_at", "updated_at")
+        ]
+
+    def restore_rows(self, event: AuditEvent, current) -> list[ChangeRow]:
+        """What restoring ``event``'s version would change on ``current`` (all of it if deleted)."""
+        from backend.audit.services import snapshot
+
+        model = self.model_of(event)
+        now = snapshot(current) if current is not None else {}
+        version = event.snapshot or {}
+        rows = []
+        for name, raw in self._in_field_order(model, version.items()):
+            if name in ("id", "created_at", "updated_at") or now.get(name) == raw:
+                continue
+            rows.append(
+                ChangeRow(
+                    name,
+                    self.field_label(model, name),
+                    self.value(event, model, name, now.get(name)),
+                    self.value(event, model, name, raw),
+                )
+            )
+        return rows
+
+    def note(self, event: AuditEvent) -> str:
+        """The event's note in the reader's language (services write fixed English notes)."""
+        return note_text(event.note)
+
+    def changes_text(self, event: AuditEvent) -> str:
+        """One line for exports: "Nama: A → B; Agama: Islam → Kristen"."""
+        parts = []
+        for row in self.change_rows(event):
+            if row.is_pair:
+                parts.append(f"{row.label}: {row.before} → {row.after}")
+            else:
+                parts.append(f"{row.label}: {row.after}")
+        return "; ".join(parts)
