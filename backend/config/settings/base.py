@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "backend.wilayah",
     "backend.population",
     "backend.audit",
+    "backend.imports",
     "graphql_schema",
 ]
 
