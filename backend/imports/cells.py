@@ -295,6 +295,9 @@ def date(value: Any, *, today: dt.date | None = None) -> dt.date | None:
 def _serial(number: float) -> dt.date:
     if not _SERIAL_MIN <= number <= _SERIAL_MAX:
         raise _date_error(number)
+    if 1800 <= number <= 2100 and float(number).is_integer():
+        # "1975" is a year, not Excel day 1975 (a date in 1905).
+        raise _date_error(int(number))
     day = int(number)
     # Excel counts 1900-02-29, which never existed.
     if day > 59:

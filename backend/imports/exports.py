@@ -219,7 +219,8 @@ def _households(actor, ids, kelurahan, rt) -> QuerySet:
 
 def _filter(qs: QuerySet, ids, kelurahan, rt, *, path: str) -> QuerySet:
     if ids is not None:
-        qs = qs.filter(pk__in=list(ids))
+        # A queryset of pks stays a subquery ("select all" of a long list).
+        qs = qs.filter(pk__in=ids if isinstance(ids, QuerySet) else list(ids))
     if kelurahan is not None:
         qs = qs.filter(**{f"{path}__kelurahan": kelurahan})
     if rt is not None:

@@ -602,11 +602,13 @@ class CsvReader(Reader):
         lines = sample.splitlines()[:30]
         if lines and lines[0].lower().startswith("sep=") and len(lines[0]) >= 5:
             return CsvDialect(encoding, lines[0][4], True)
-        best, best_count = ",", 0
+        # The separator is on (nearly) every line; a comma inside a name is not.
+        best, best_score = ",", (0, 0)
         for delimiter in _DELIMITERS:
-            count = max((_count_outside_quotes(line, delimiter) for line in lines), default=0)
-            if count > best_count:
-                best, best_count = delimiter, count
+            counts = [_count_outside_quotes(line, delimiter) for line in lines]
+            score = (sum(1 for c in counts if c), sum(counts))
+            if score > best_score:
+                best, best_score = delimiter, score
         return CsvDialect(encoding, best, False)
 
     def _open_text(self, encoding: str) -> IO[str]:

@@ -328,6 +328,7 @@ def _check(job: ImportJob) -> None:
         total = _read(job, session, table, sink, progress)
 
     sink.add(session.cross_row(), ImportProblem.Stage.FILE)
+    progress.phase(ImportJob.Phase.CHECKING, _valid_rows(session))
     counts, secondary, valid_as_new = _check_chunks(session, sink, progress)
     sink.flush()
     _save_new_rows(job, valid_as_new)
@@ -346,12 +347,14 @@ def _check(job: ImportJob) -> None:
     )
 
 
+def _valid_rows(session: Session) -> int:
+    return len(session.meta) - len(session.invalid)
+
+
 def _check_chunks(session: Session, sink: ProblemSink, progress: Progress, *, write=False):
     counts: Counter = Counter()
     secondary: Counter = Counter()
     valid_as_new: set[int] = set()
-    valid_rows = len(session.meta) - len(session.invalid)
-    progress.phase(ImportJob.Phase.WRITING if write else ImportJob.Phase.CHECKING, valid_rows)
     done = 0
     for chunk in session.chunks():
         result = session.process(chunk, write=write)
@@ -446,6 +449,9 @@ def _run(job: ImportJob) -> None:
     # Problems found now are kept in memory and stored after the transaction,
     # so that a rollback cannot take them with it.
     sink = ProblemSink(job, columns, store=False)
+    progress.phase(ImportJob.Phase.WRITING, _valid_rows(session))
+    # From here on the job row is written only through a second connection
+    # (PostgreSQL), never by the import's own transaction: that would lock it.
     progress = Progress(job, inside_transaction=True)
     try:
         with transaction.atomic():

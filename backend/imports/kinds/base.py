@@ -108,15 +108,15 @@ class RegionIndex:
             rw = None  # Balikpapan has no RW: a stray RW number means nothing
         found = self.rts.get((kelurahan.pk, rw, number))
         if found is None:
-            where = f"RW {rw:03d} " if rw else ""
-            raise CellError(
-                "unknown_rt",
-                _(
-                    "RT %(number)s %(where)sdoes not exist in %(kelurahan)s. Add it to the RT "
-                    "list first."
+            values = {"number": f"{number:03d}", "rw": f"{rw or 0:03d}", "kelurahan": kelurahan}
+            message = (
+                _("RT %(number)s / RW %(rw)s does not exist in %(kelurahan)s. Add it first.")
+                if rw
+                else _(
+                    "RT %(number)s does not exist in %(kelurahan)s. Add it to the RT list first."
                 )
-                % {"number": f"{number:03d}", "where": where, "kelurahan": kelurahan},
             )
+            raise CellError("unknown_rt", message % values)
         return found
 
 
