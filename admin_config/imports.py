@@ -24,6 +24,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
+from unfold.decorators import action
 from unfold.widgets import (
     UnfoldAdminFileFieldWidget,
     UnfoldAdminRadioSelectWidget,
@@ -170,6 +171,7 @@ class ImportJobAdmin(ModelAdmin):
     search_fields = ("original_name",)
     list_select_related = ("kelurahan", "created_by")
     date_hierarchy = "created_at"
+    actions_list = ["open_export"]
 
     # Permissions come from the user's roles (Cap), not from Django's model permissions.
     def has_module_permission(self, request) -> bool:
@@ -187,8 +189,20 @@ class ImportJobAdmin(ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_export_permission(self, request) -> bool:
+        return request.user.scope.has(Cap.POPULATION_EXPORT)
+
     def get_queryset(self, request) -> QuerySet:
         return import_job_list(actor=request.user)
+
+    @action(
+        description=_("Export residents or households"),
+        url_path="open-export",
+        permissions=["export"],
+        icon="download",
+    )
+    def open_export(self, request):
+        return HttpResponseRedirect(reverse("admin:imports_importjob_export"))
 
     @admin.display(description=_("kind"))
     def kind_label(self, job: ImportJob) -> str:
@@ -397,15 +411,6 @@ class ImportJobAdmin(ModelAdmin):
                 return _file_response(export)
         context = self._context(request, title=_("Export residents or households"), form=form)
         return render(request, f"{TEMPLATES}/export.html", context)
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "export_url": reverse("admin:imports_importjob_export")
-            if request.user.scope.has(Cap.POPULATION_EXPORT)
-            else None,
-        }
-        return super().changelist_view(request, extra_context)
 
 
 # -- "export selected" for the resident and household admins ---------------------------

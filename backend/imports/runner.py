@@ -30,6 +30,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -59,6 +60,14 @@ PROGRESS_EVERY = 0.5  # seconds
 
 class Abort(Exception):
     """An all-or-nothing run met an invalid row: roll everything back."""
+
+
+class TooManyRows(Exception):
+    """The file has more data rows than one job takes."""
+
+
+def max_rows() -> int:
+    return int(getattr(settings, "LAPOR_RT", {}).get("IMPORT_MAX_ROWS", 1_000_000))
 
 
 # -- helpers --------------------------------------------------------------------
@@ -283,6 +292,8 @@ def _read(job, session: Session, table, sink: ProblemSink | None, progress: Prog
             if is_blank(values):
                 continue
             total += 1
+            if total > max_rows():
+                raise TooManyRows
             record_, issues = session.parse(row_number, values)
             if record_ is not None:
                 session.restore(cache.append(record_), record_)
@@ -325,7 +336,15 @@ def _check(job: ImportJob) -> None:
         regions = RegionIndex(job.kelurahan)
         session = kind.start(job=job, actor=job.created_by, columns=table.columns, regions=regions)
         sink = ProblemSink(job, table.columns)
-        total = _read(job, session, table, sink, progress)
+        try:
+            total = _read(job, session, table, sink, progress)
+        except TooManyRows:
+            sink.flush()
+            message = _("The file has more than %(max)d rows; split it into smaller files.") % {
+                "max": max_rows()
+            }
+            _fail(job, message)
+            return
 
     sink.add(session.cross_row(), ImportProblem.Stage.FILE)
     progress.phase(ImportJob.Phase.CHECKING, _valid_rows(session))

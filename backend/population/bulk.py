@@ -25,19 +25,27 @@ field (name, sex, citizenship, ...) as it is on an existing resident.
 from __future__ import annotations
 
 import copy
+import functools
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.roles import Cap
 from backend.audit.models import Action
 from backend.audit.services import build_event, diff, record_many, snapshot
+
+try:
+    # The audit branch's batch builder for creations (snapshot only, one label per model).
+    from backend.audit.services import build_events
+except ImportError:  # TODO(issue 5): drop the fallback once the audit branch is merged.
+    build_events = None
 from backend.common.errors import Code, Problem
 from backend.common.masking import mask_nik
 from backend.population import codes
@@ -75,6 +83,50 @@ _REQUIRED_NEW = {
     "sex": _("The sex is required."),
     "birth_date": _("The date of birth is required."),
 }
+
+
+@functools.cache
+def _copy_plan(model: type[models.Model]):
+    fields = model._meta.concrete_fields
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    stamps = [f.attname for f in fields if getattr(f, "auto_now", False)]
+    created = [f.attname for f in fields if getattr(f, "auto_now_add", False)]
+    return table, columns, operator.itemgetter(*(f.attname for f in fields)), stamps, created
+
+
+def insert_many(model: type[models.Model], objs: list, *, now: datetime) -> None:
+    """INSERT new rows and give them their primary keys, as ``bulk_create`` does.
+
+    On PostgreSQL: the keys are drawn from the table's sequence in one query
+    and the rows streamed with one COPY, several times faster than
+    ``bulk_create``'s per-field SQL compilation (Household and Resident hold
+    plain values that psycopg adapts itself). Elsewhere: ``bulk_create``.
+    No model signals are sent, exactly as with ``bulk_create``.
+    """
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objs, batch_size=1000)
+        return
+    table, columns, row_of, stamps, created = _copy_plan(model)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, len(objs)],
+        )
+        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = pk
+            for attname in stamps:
+                setattr(obj, attname, now)
+            for attname in created:
+                if getattr(obj, attname) is None:
+                    setattr(obj, attname, now)
+            obj._state.adding = False
+            obj._state.db = connection.alias
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy_:
+            for obj in objs:
+                copy_.write_row(row_of(obj.__dict__))
 
 
 @dataclass(slots=True)
@@ -199,6 +251,7 @@ class ResidentBulkImport:
         self.households_only = households_only
         self.prefixes = known_kecamatan_prefixes()
         self.now: datetime = timezone.now()
+        self._labels: dict[type, str] = {}
         # Promotions to head that had to wait for a demotion in a later chunk.
         self._deferred: list[tuple[Resident, bool, dict | None, RowOutcome]] = []
 
@@ -556,10 +609,8 @@ class ResidentBulkImport:
         events = []
         now = self.now
         new_households = [p.instance for p, _r in plans if p and p.instance and p.action == NEW]
-        Household.objects.bulk_create(new_households, batch_size=1000)
-        for h in new_households:
-            after = snapshot(h)
-            events.append(self._event(Action.CREATED, h, diff({}, after), after, h.rt))
+        insert_many(Household, new_households, now=now)
+        events += self._created_events(new_households)
         changed_households = [p for p, _r in plans if p and p.instance and p.action == UPDATED]
         if changed_households:
             fields = sorted({f.removesuffix("_id") for p in changed_households for f in p.changed})
@@ -627,11 +678,8 @@ class ResidentBulkImport:
         updates = [(r, b) for r, new, b in items if not new]
         for r in creates:
             r.household_id = r.household.pk if r.household is not None else None
-        Resident.objects.bulk_create(creates, batch_size=1000)
-        events = []
-        for r in creates:
-            after = snapshot(r)
-            events.append(self._event(Action.CREATED, r, diff({}, after), after, r.rt))
+        insert_many(Resident, creates, now=now)
+        events = self._created_events(creates)
         if updates:
             fields = set()
             for r, before in updates:
@@ -686,11 +734,27 @@ class ResidentBulkImport:
             for pk, household_id in stays
         )
 
+    def _created_events(self, instances: list) -> list:
+        """One event per new record holding its whole snapshot (as a single creation does)."""
+        if not instances:
+            return []
+        if build_events is not None:
+            return build_events(instances, actor=self.actor, action=Action.CREATED, note=self.note)
+        return [
+            self._event(Action.CREATED, instance, {}, snapshot(instance), instance.rt)
+            for instance in instances
+        ]
+
     def _event(self, action, instance, changes, after, rt):
+        labels = self._labels
+        model = type(instance)
+        if model not in labels:
+            labels[model] = str(model._meta.verbose_name)
         return build_event(
             actor=self.actor,
             action=action,
             instance=instance,
+            entity_label=f"{labels[model]} #{instance.pk}",
             changes=changes,
             snapshot=after,
             rt=rt,

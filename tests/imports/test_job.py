@@ -90,7 +90,9 @@ def test_every_change_is_audited_in_bulk_with_the_job_id(staff, karang_rejo):
     assert created.count() == 3
     one = created.first()
     assert one.actor == staff
-    assert one.changes["name"][0] is None and one.changes["name"][1].startswith(("Kepala", "Anak"))
+    # A creation holds the whole new record, as a single registration does.
+    assert one.snapshot["name"].startswith(("Kepala", "Anak"))
+    assert one.snapshot["nik"] and one.snapshot["household"]
     assert one.rt_id and one.kelurahan_id == karang_rejo.pk
 
 
@@ -322,3 +324,35 @@ def test_a_worker_that_stopped_reporting_makes_the_job_stale(staff, karang_rejo)
     assert cancelled.status == "cancelled"
     again = services.import_job_recheck(actor=staff, job=job)
     assert again.status == "preview"
+
+
+def test_a_file_with_more_rows_than_allowed_is_refused(staff, karang_rejo, settings):
+    settings.LAPOR_RT = {**settings.LAPOR_RT, "IMPORT_MAX_ROWS": 5}
+
+    job = upload_file(staff, karang_rejo, "warga.csv", csv(*family(1), *family(2)))
+
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert "5" in job.failure
+
+
+def test_pruning_old_jobs_deletes_the_file_and_the_problems(staff, karang_rejo):
+    from django.core.management import call_command
+
+    job = run(staff, karang_rejo, csv(*family(1)))
+    bad = upload_file(staff, karang_rejo, "b.csv", csv(family(2)[0].replace("02-01", "31-02")))
+    path = job.file.path
+    ImportJob.objects.update(finished_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    ImportJob.objects.filter(pk=bad.pk).update(checked_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+
+    call_command("prune_imports", "--days", "30")
+
+    job.refresh_from_db()
+    bad.refresh_from_db()
+    assert not job.file and not bad.file
+    assert not bad.problems.exists()
+    assert bad.status == "cancelled"
+    assert rows(job, "result_counts")["new"] == 3  # the record of what happened stays
+    import os
+
+    assert not os.path.exists(path)
