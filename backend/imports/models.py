@@ -133,6 +133,20 @@ class ImportJob(models.Model):
 
     def progress(self) -> dict:
         """Rows done, rows per second and seconds left, for the progress bar."""
+        if self.status == self.Status.QUEUED:
+            return {
+                "status": self.status,
+                "status_label": str(self.get_status_display()),
+                "phase": "waiting",
+                "phase_label": str(_("waiting for the background worker")),
+                "rows_done": 0,
+                "total_rows": self.total_rows,
+                "percent": 0,
+                "rows_per_second": 0.0,
+                "seconds_left": None,
+                "active": True,
+                "stale": False,
+            }
         now = timezone.now()
         elapsed = (now - self.phase_started_at).total_seconds() if self.phase_started_at else 0
         rate = self.rows_done / elapsed if elapsed > 0 and self.rows_done else 0.0

@@ -611,6 +611,14 @@ class CsvReader(Reader):
                 best, best_score = delimiter, score
         return CsvDialect(encoding, best, False)
 
+    def estimated_rows(self, sheet: str) -> int | None:
+        """Lines in the file (a record with a line break inside counts twice; for progress)."""
+        count = 0
+        with open(self.path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                count += chunk.count(b"\n")
+        return count
+
     def _open_text(self, encoding: str) -> IO[str]:
         # Windows-1252 leaves five bytes undefined; map them as Latin-1 does.
         errors = "strict" if encoding != "cp1252" else "latin1_fallback"

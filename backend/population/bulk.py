@@ -34,6 +34,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, connection, models, transaction
+from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -78,6 +79,31 @@ _RESIDENT_DB_ATTS = tuple(
 _RESIDENT_ATTNAMES = tuple(
     f.attname for f in Resident._meta.concrete_fields if f.name not in ("id", "created_at")
 )
+_CHAR_FIELDS = frozenset(
+    f.name for f in Resident._meta.concrete_fields if f.get_internal_type() == "CharField"
+)
+# A new Resident's attribute values before the row's fields are applied, as
+# Resident() sets them: static defaults once, callable ones (none today) per row.
+_CALLABLE_DEFAULTS = tuple(
+    f for f in Resident._meta.concrete_fields if f.has_default() and callable(f.default)
+)
+_NEW_RESIDENT = {
+    f.attname: f.get_default()
+    for f in Resident._meta.concrete_fields
+    if f not in _CALLABLE_DEFAULTS
+}
+
+
+def _new_resident() -> Resident:
+    """``Resident()`` without Model.__init__'s per-field work (a sixth of the cost)."""
+    resident = Resident.__new__(Resident)
+    resident._state = ModelState()
+    resident.__dict__.update(_NEW_RESIDENT)
+    for f in _CALLABLE_DEFAULTS:
+        resident.__dict__[f.attname] = f.get_default()
+    return resident
+
+
 _REQUIRED_NEW = {
     "name": _("The full name is required."),
     "sex": _("The sex is required."),
@@ -499,7 +525,7 @@ class ResidentBulkImport:
                 return None, None
 
         if existing is None:
-            resident = Resident()
+            resident = _new_resident()
             for name, message in _REQUIRED_NEW.items():
                 if inp.fields.get(name) in (None, ""):
                     row.errors.append(_problem(Code.REQUIRED, message, name))
@@ -513,11 +539,7 @@ class ResidentBulkImport:
             if value is None or value == "":
                 if name in _KEEP_WHEN_EMPTY:
                     continue
-                value = (
-                    ""
-                    if Resident._meta.get_field(name).get_internal_type() == "CharField"
-                    else None
-                )
+                value = "" if name in _CHAR_FIELDS else None
             setattr(resident, name, value)
         if resident.nik == "":
             resident.nik = None
