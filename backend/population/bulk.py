@@ -712,6 +712,9 @@ class ResidentBulkImport:
                     for name, attname in _RESIDENT_DB_ATTS
                     if getattr(before, attname) != getattr(r, attname)
                 )
+            # TODO(issue 5): bulk_update writes a CASE per field and row; a file that
+            # changes most of 100,000 residents would be faster as COPY into a temporary
+            # table and one UPDATE ... FROM. Do it when such files show up.
             Resident.objects.bulk_update(
                 [r for r, _b in updates], [*sorted(fields), "updated_at"], batch_size=1000
             )

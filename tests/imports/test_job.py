@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -353,6 +354,52 @@ def test_pruning_old_jobs_deletes_the_file_and_the_problems(staff, karang_rejo):
     assert not bad.problems.exists()
     assert bad.status == "cancelled"
     assert rows(job, "result_counts")["new"] == 3  # the record of what happened stays
-    import os
+    assert not Path(path).exists()
 
-    assert not os.path.exists(path)
+
+def test_members_of_one_kk_in_different_rts_are_refused(staff, karang_rejo):
+    lines = family(1)
+    lines[2] = lines[2].rsplit(";", 1)[0] + ";004"
+
+    job = upload_file(staff, karang_rejo, "warga.csv", csv(*lines))
+
+    job.refresh_from_db()
+    assert problems(job, "error") == [(4, "RT", "kk_rt_mismatch")]
+    assert rows(job)["new"] == 2
+
+
+def test_the_same_person_without_nik_twice_in_one_kk_is_refused(staff, karang_rejo):
+    baby = ";".join(["", "Bayi", kk(1), "Anak", "P", "01-02-2024", "Jl. Uji 1", "003"])
+
+    job = upload_file(staff, karang_rejo, "warga.csv", csv(*family(1), baby, baby))
+
+    job.refresh_from_db()
+    assert problems(job, "error") == [
+        (5, "Nama Lengkap", "person_duplicate_in_file"),
+        (6, "Nama Lengkap", "person_duplicate_in_file"),
+    ]
+
+
+def test_households_file_refuses_a_kk_twice_and_a_kk_outside_the_region(
+    staff, karang_rejo, population
+):
+    header = "No. KK;Alamat;RT;Kelurahan"
+    content = csv(
+        f"{kk(1)};Jl. Satu;003;Karang Rejo",
+        f"{kk(1)};Jl. Dua;003;Karang Rejo",
+        f"{population.sepinggan.no_kk};Jl. Pantai;001;Karang Rejo",
+        f"{kk(2)};Jl. Tiga;005;Karang Rejo",
+        header=header,
+    )
+
+    job = upload_file(staff, karang_rejo, "kk.csv", content, kind="households")
+
+    job.refresh_from_db()
+    assert problems(job, "error") == [
+        (2, "No. KK", "kk_duplicate_in_file"),
+        (3, "No. KK", "kk_duplicate_in_file"),
+        (4, "No. KK", "out_of_scope"),
+    ]
+    services.import_job_confirm(actor=staff, job=job, valid_only=True)
+    assert Household.objects.get(no_kk=kk(2)).address == "Jl. Tiga"
+    assert Household.objects.get(pk=population.sepinggan.pk).address != "Jl. Pantai"
