@@ -98,7 +98,16 @@ def resident_warnings(
     )
 
 
-def _resident_problems(resident: Resident) -> list[Problem]:
+def resident_field_problems(
+    resident: Resident, *, in_household: bool | None = None
+) -> list[Problem]:
+    """The rules that need no database: NIK digits, dates, relationship, status date, fields.
+
+    ``in_household`` says whether the resident is on a KK; it defaults to
+    ``resident.household_id`` (bulk imports pass it while the KK is unsaved).
+    """
+    if in_household is None:
+        in_household = resident.household_id is not None
     problems: list[Problem] = []
     if resident.nik:
         problems += identity.nik_errors(resident.nik)
@@ -108,7 +117,7 @@ def _resident_problems(resident: Resident) -> list[Problem]:
         )
     if resident.birth_date and resident.birth_date < date(1900, 1, 1):
         problems.append(Problem(Code.INVALID, _("The date of birth is before 1900."), "birth_date"))
-    if resident.household_id and resident.relationship is None:
+    if in_household and resident.relationship is None:
         problems.append(
             Problem(
                 Code.REQUIRED,
@@ -131,6 +140,11 @@ def _resident_problems(resident: Resident) -> list[Problem]:
     if resident.ikd_activated_on and not resident.ikd_activated:
         resident.ikd_activated = True
     problems += _model_problems(resident, exclude=["household", "rt", "nik"])
+    return problems
+
+
+def _resident_problems(resident: Resident) -> list[Problem]:
+    problems = resident_field_problems(resident)
     if not any(p.field == "nik" for p in problems) and resident.nik:
         taken = Resident.objects.filter(nik=resident.nik).exclude(pk=resident.pk).exists()
         if taken:
@@ -302,21 +316,30 @@ def resident_delete(*, actor, resident: Resident) -> None:
 # -- households --------------------------------------------------------------
 
 
-def household_warnings(household: Household) -> list[Problem]:
+def household_warnings(
+    household: Household, *, prefixes: frozenset[str] | None = None
+) -> list[Problem]:
     if identity.kk_errors(household.no_kk):
         return []
     return identity.kk_warnings(
-        household.no_kk, known_kecamatan_prefixes=known_kecamatan_prefixes()
+        household.no_kk,
+        known_kecamatan_prefixes=prefixes if prefixes is not None else known_kecamatan_prefixes(),
     )
 
 
-def _household_problems(household: Household) -> list[Problem]:
+def household_field_problems(household: Household) -> list[Problem]:
+    """The rules that need no database: KK number digits, issue date, fields."""
     problems = identity.kk_errors(household.no_kk or "", today=today_wita())
     if household.issued_on and household.issued_on > today_wita():
         problems.append(
             Problem(Code.INVALID, _("The issue date cannot be in the future."), "issued_on")
         )
     problems += _model_problems(household, exclude=["rt", "no_kk"])
+    return problems
+
+
+def _household_problems(household: Household) -> list[Problem]:
+    problems = household_field_problems(household)
     if not any(p.field == "no_kk" for p in problems):
         taken = Household.objects.filter(no_kk=household.no_kk).exclude(pk=household.pk).exists()
         if taken:

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "backend.population",
     "backend.audit",
     "backend.reports",
+    "backend.imports",
     "graphql_schema",
     # Last, so it only fills gaps: Indonesian for django-unfold's own strings.
     "admin_config.vendor.apps.VendorTranslationsConfig",
