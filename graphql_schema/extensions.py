@@ -1,8 +1,8 @@
 """Guards every operation passes before it touches the database, and error masking.
 
-- ``PageSizeLimiter`` refuses a ``pagination.limit`` above the maximum (as a
-  literal or through a variable, in fragments too) before validation and
-  execution.
+- ``PageSizeLimiter`` refuses a ``pagination.limit`` (or a plain ``limit``
+  argument) above the maximum, as a literal or through a variable, in
+  fragments too, before validation and execution.
 - Depth, alias and token limits are Strawberry's own validation extensions
   (configured in ``schema.py``).
 - ``LaporMaskErrors`` turns unexpected exceptions into a short message with
@@ -43,6 +43,12 @@ class _PaginationVisitor(Visitor):
         self.too_big: list[int] = []
 
     def enter_argument(self, node: ArgumentNode, *args) -> None:
+        if node.name.value == "limit":  # fields paginated with plain offset/limit arguments
+            if isinstance(node.value, IntValueNode):
+                self._check(int(node.value.value))
+            elif isinstance(node.value, VariableNode):
+                self._check(self.variables.get(node.value.name.value))
+            return
         if node.name.value != "pagination":
             return
         value = node.value

@@ -71,6 +71,7 @@ def test_nesting_past_the_depth_limit_through_fragments_is_refused(client):
             "fragment F on RT { residents(pagination: {limit: 9999}) { id } } { rts { ...F } }",
             None,
         ),
+        ("query($n: Int!) { compliance { rts(limit: $n) { rtCode } } }", {"n": 100000}),
     ],
 )
 def test_page_size_over_the_maximum_is_refused(client, query, variables):
