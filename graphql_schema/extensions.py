@@ -13,18 +13,22 @@
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from graphql import (
     ArgumentNode,
     DocumentNode,
     GraphQLError,
-    IntValueNode,
     ObjectValueNode,
+    ValueNode,
+    VariableDefinitionNode,
     VariableNode,
+    value_from_ast_untyped,
     visit,
 )
 from graphql.language import Visitor
@@ -37,39 +41,63 @@ logger = logging.getLogger(__name__)
 
 
 class _PaginationVisitor(Visitor):
+    """Collects every page size and offset an operation asks for.
+
+    Literals, variables and variable defaults all count; a limit above the
+    maximum, a negative limit or offset, or a limit that is not a whole
+    number is refused.
+    """
+
     def __init__(self, variables: dict) -> None:
         super().__init__()
-        self.variables = variables or {}
-        self.too_big: list[int] = []
+        self.variables = dict(variables or {})
+        self.problems: list[GraphQLError] = []
+
+    def enter_variable_definition(self, node: VariableDefinitionNode, *args) -> None:
+        name = node.variable.name.value
+        if name not in self.variables and node.default_value is not None:
+            self.variables[name] = value_from_ast_untyped(node.default_value)
 
     def enter_argument(self, node: ArgumentNode, *args) -> None:
-        if node.name.value == "limit":  # fields paginated with plain offset/limit arguments
-            if isinstance(node.value, IntValueNode):
-                self._check(int(node.value.value))
-            elif isinstance(node.value, VariableNode):
-                self._check(self.variables.get(node.value.name.value))
-            return
-        if node.name.value != "pagination":
-            return
-        value = node.value
-        if isinstance(value, VariableNode):
-            raw = self.variables.get(value.name.value)
-            limit = raw.get("limit") if isinstance(raw, dict) else None
-            self._check(limit)
-            return
-        if not isinstance(value, ObjectValueNode):
-            return
-        for field in value.fields:
-            if field.name.value != "limit":
-                continue
-            if isinstance(field.value, IntValueNode):
-                self._check(int(field.value.value))
-            elif isinstance(field.value, VariableNode):
-                self._check(self.variables.get(field.value.name.value))
+        name = node.name.value
+        if name in ("limit", "offset"):  # fields with plain offset/limit arguments
+            self._check(name, self._value(node.value))
+        elif name == "pagination":
+            value = self._value(node.value)
+            if isinstance(value, dict):
+                for key in ("limit", "offset"):
+                    self._check(key, value.get(key))
 
-    def _check(self, limit) -> None:
-        if isinstance(limit, int) and limit > max_page_size():
-            self.too_big.append(limit)
+    def _value(self, node: ValueNode):
+        if isinstance(node, VariableNode):
+            return self.variables.get(node.name.value)
+        if isinstance(node, ObjectValueNode):
+            return {f.name.value: self._value(f.value) for f in node.fields}
+        try:
+            return value_from_ast_untyped(node, self.variables)
+        except Exception:
+            return None
+
+    def _check(self, key: str, value) -> None:
+        if value is None:
+            return
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            self.problems.append(
+                GraphQLError(
+                    _("%(name)s must be a whole number, 0 or more.") % {"name": key},
+                    extensions={"code": "invalid_pagination"},
+                )
+            )
+        elif key == "limit" and value > max_page_size():
+            self.problems.append(
+                GraphQLError(
+                    _("Page size %(limit)d is above the maximum of %(max)d.")
+                    % {"limit": value, "max": max_page_size()},
+                    extensions={"code": "page_size_too_large"},
+                )
+            )
 
 
 class PageSizeLimiter(SchemaExtension):
@@ -79,15 +107,36 @@ class PageSizeLimiter(SchemaExtension):
         if document is not None and ctx.pre_execution_errors is None:
             visitor = _PaginationVisitor(ctx.variables or {})
             visit(document, visitor)
-            if visitor.too_big:
-                ctx.pre_execution_errors = [
-                    GraphQLError(
-                        _("Page size %(limit)d is above the maximum of %(max)d.")
-                        % {"limit": max(visitor.too_big), "max": max_page_size()},
-                        extensions={"code": "page_size_too_large"},
-                    )
-                ]
+            if visitor.problems:
+                ctx.pre_execution_errors = visitor.problems[:1]
         yield
+
+
+class FieldBudget(SchemaExtension):
+    """Stop an operation that resolves more fields than one request may.
+
+    Depth, alias and page-size limits bound each list, but their product can
+    still be a very large answer (every alias walking a whole city). Counting
+    resolved fields bounds the work of the whole request; once the budget is
+    spent every further field fails fast with one clear error.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.remaining = settings.LAPOR_RT["GRAPHQL_MAX_FIELDS"]
+
+    def resolve(self, _next, root, info, *args, **kwargs):
+        self.remaining -= 1
+        if self.remaining < 0:
+            raise GraphQLError(
+                _(
+                    "This query asks for too much data at once (more than %(max)d fields); "
+                    "ask for fewer fields or smaller pages."
+                )
+                % {"max": settings.LAPOR_RT["GRAPHQL_MAX_FIELDS"]},
+                extensions={"code": "query_too_large"},
+            )
+        return _next(root, info, *args, **kwargs)
 
 
 def _original(error: GraphQLError) -> BaseException | None:
@@ -124,6 +173,65 @@ def log_unexpected(errors: list[GraphQLError]) -> None:
                 "stack": "".join(traceback.format_tb(original.__traceback__)) if original else "",
             },
         )
+
+
+# GraphQL's own messages (validation, parsing, limits) come in English from
+# graphql-core and Strawberry; these patterns give them in the user's language.
+_GRAPHQL_MESSAGES: list[tuple[re.Pattern, str, Callable[[re.Match], str]]] = [
+    (
+        re.compile(r"^(\d+) aliases found\. Allowed: (\d+)"),
+        "too_many_aliases",
+        lambda m: (
+            _("Too many aliases: %(found)s (at most %(max)s).") % {"found": m[1], "max": m[2]}
+        ),
+    ),
+    (
+        re.compile(r"^'(.*)' exceeds maximum operation depth of (\d+)"),
+        "query_too_deep",
+        lambda m: _("The query is nested too deeply (at most %(max)s levels).") % {"max": m[2]},
+    ),
+    (
+        re.compile(r"^Document contains more than (\d+) tokens"),
+        "query_too_long",
+        lambda m: _("The query is too long (at most %(max)s tokens).") % {"max": m[1]},
+    ),
+    (
+        re.compile(r"^Syntax Error: (.*)"),
+        "syntax_error",
+        lambda m: _("The query is not valid GraphQL: %(detail)s") % {"detail": m[1]},
+    ),
+    (
+        re.compile(r"^Cannot query field '(.*?)' on type '(.*?)'"),
+        "unknown_field",
+        lambda m: (
+            _("There is no field '%(field)s' on type '%(type)s'.") % {"field": m[1], "type": m[2]}
+        ),
+    ),
+    (
+        re.compile(r"^Variable '\$(.*?)' of required type '(.*?)' was not provided"),
+        "variable_required",
+        lambda m: _("The variable '$%(name)s' is required.") % {"name": m[1]},
+    ),
+    (
+        re.compile(r"^(Int|Float) cannot represent"),
+        "invalid_number",
+        lambda m: _("A number is out of range or not a number."),
+    ),
+    (
+        re.compile(r"^Validation aborted"),
+        "validation_aborted",
+        lambda m: _("The query was not checked further."),
+    ),
+]
+
+
+def translate_graphql_message(message: str) -> tuple[str, str | None]:
+    """GraphQL's own English message in the user's language, with a stable code."""
+    for pattern, code, render in _GRAPHQL_MESSAGES:
+        match = pattern.match(message)
+        if match:
+            return render(match), code
+    return message, None
 
 
 class LaporMaskErrors(MaskErrors):
@@ -164,5 +272,15 @@ class LaporMaskErrors(MaskErrors):
             elif self.should_mask_error(error):
                 processed.append(self.anonymise_error(error))
             else:
+                translated, code = translate_graphql_message(error.message)
+                if code is not None:
+                    error = GraphQLError(
+                        message=translated,
+                        nodes=error.nodes,
+                        source=error.source,
+                        positions=error.positions,
+                        path=error.path,
+                        extensions={**(error.extensions or {}), "code": code},
+                    )
                 processed.append(error)
         return processed

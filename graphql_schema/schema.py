@@ -11,7 +11,12 @@ from strawberry.tools import merge_types
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from graphql_schema.accounts.schema import AccountsMutation, AccountsQuery
-from graphql_schema.extensions import LaporMaskErrors, PageSizeLimiter, log_unexpected
+from graphql_schema.extensions import (
+    FieldBudget,
+    LaporMaskErrors,
+    PageSizeLimiter,
+    log_unexpected,
+)
 from graphql_schema.population.queries import PopulationQuery
 from graphql_schema.reports.mutations import ReportsMutation
 from graphql_schema.reports.queries import ReportsQuery
@@ -39,6 +44,7 @@ schema = LaporSchema(
         lambda: QueryDepthLimiter(max_depth=_limits["GRAPHQL_MAX_DEPTH"]),
         lambda: MaxAliasesLimiter(max_alias_count=_limits["GRAPHQL_MAX_ALIASES"]),
         DjangoOptimizerExtension,
+        FieldBudget,
         LaporMaskErrors,
     ],
 )

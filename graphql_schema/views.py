@@ -2,13 +2,62 @@
 
 Authentication: the admin session (browser, CSRF-protected) or an API token
 (``Authorization: Bearer lrt_...``, set by ``ApiTokenMiddleware``, no CSRF).
+
+Requests that are not GraphQL at all (a body that is not a JSON object,
+bytes that are not UTF-8, absurd nesting) get a 400 with a message in the
+user's language rather than reaching Strawberry.
 """
 
+import json
+
+from cross_web import HTTPException
+from django.http import JsonResponse
 from django.middleware.csrf import get_token
+from django.utils.translation import gettext as _
 from strawberry.django.views import GraphQLView
 
 from graphql_schema.population.types import record_nik_reveals
 from graphql_schema.schema import schema
+
+_REASONS = {
+    "Unable to parse request body as JSON": "invalid_json",
+    "Batching is not enabled": "batching_not_supported",
+    "Unsupported content type": "unsupported_content_type",
+    "No GraphQL query found in the request": "missing_query",
+    "mutations are not allowed when using GET": "mutation_over_get",
+}
+
+
+def _bad_request(code: str, status: int = 400) -> JsonResponse:
+    messages = {
+        "invalid_json": _("The request body must be a JSON object with a GraphQL query."),
+        "batching_not_supported": _("Send one operation per request; batching is not enabled."),
+        "unsupported_content_type": _("Send GraphQL as application/json or multipart/form-data."),
+        "missing_query": _("The request holds no GraphQL query."),
+        "mutation_over_get": _("Mutations must be sent with POST."),
+        "bad_request": _("The request could not be read as GraphQL."),
+    }
+    return JsonResponse(
+        {"data": None, "errors": [{"message": messages[code], "extensions": {"code": code}}]},
+        status=status,
+    )
+
+
+def _body_problem(request) -> str | None:
+    """A code when a JSON POST body is not a GraphQL request object, else None."""
+    if request.method != "POST" or not request.content_type.startswith("application/json"):
+        return None
+    try:
+        payload = json.loads(request.body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return "invalid_json"
+    if isinstance(payload, list):
+        return "batching_not_supported"
+    if not isinstance(payload, dict):
+        return "invalid_json"
+    if not isinstance(payload.get("variables") or {}, dict):
+        return "invalid_json"
+    return None
 
 
 class LaporGraphQLView(GraphQLView):
@@ -20,6 +69,21 @@ class LaporGraphQLView(GraphQLView):
         # phone-app token request carries no cookie to forge.
         kwargs.setdefault("multipart_uploads_enabled", True)
         super().__init__(**kwargs)
+
+    def dispatch(self, request, *args, **kwargs):
+        problem = _body_problem(request)
+        if problem:
+            return _bad_request(problem)
+        try:
+            return self.run(request=request)
+        except HTTPException as exc:
+            reason = exc.reason or ""
+            code = next((c for text, c in _REASONS.items() if reason.startswith(text)), None)
+            if code is None and exc.status_code == 400:
+                code = "bad_request"
+            if code is None:
+                raise
+            return _bad_request(code, exc.status_code)
 
     def render_graphql_ide(self, request):
         # GraphiQL sends the csrftoken cookie back as X-CSRFToken; make sure it exists.

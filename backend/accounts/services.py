@@ -77,6 +77,11 @@ def token_login(*, request, username: str, password: str, device_name: str) -> t
     Records ``logged_in`` with the new token; a failed attempt is recorded as
     ``login_failed`` or ``locked_out`` by ``backend.audit.signals``.
     """
+    if len(username or "") > User._meta.get_field("username").max_length:
+        # Longer than any account can be: refuse before it reaches the login throttle's log.
+        raise DomainError(
+            "invalid_credentials", _("The username or password is wrong."), field="password"
+        )
     user = authenticate(request, username=username, password=password)
     if user is None:
         if getattr(request, "axes_locked_out", False):

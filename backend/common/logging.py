@@ -21,3 +21,17 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             payload["exc"] = self.formatException(record.exc_info)
         return json.dumps(payload, default=str)
+
+
+class KeyValueFormatter(logging.Formatter):
+    """Console lines with the record's context appended as ``key=value`` pairs."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        extras = {k: v for k, v in vars(record).items() if k not in _STANDARD}
+        stack = extras.pop("stack", None)
+        if extras:
+            line += " " + " ".join(f"{k}={v}" for k, v in extras.items())
+        if stack:
+            line += "\n" + str(stack).rstrip()
+        return line

@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -13,5 +11,6 @@ urlpatterns = [
     path("graphql/", LaporGraphQLView.as_view(), name="graphql"),
     path("reports/", include("backend.reports.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No /media/ route, not even with DEBUG: uploaded files (import spreadsheets,
+# their parsed rows, report photos) hold personal data and are served only
+# through views that check the viewer's scope.

@@ -91,9 +91,13 @@ class ResidentFilter:
     ikd_activated: bool | None = strawberry_django.filter_field()
     relationship: enums.Relationship | None = strawberry_django.filter_field()
 
-    @strawberry_django.filter_field(description="Exact 16-digit NIK.")
-    def nik(self, value: str, prefix: str) -> Q:
-        return Q(**{f"{prefix}nik": value.strip()})
+    @strawberry_django.filter_field(
+        description="Exact 16-digit NIK; only for roles that may see NIKs (elsewhere it matches "
+        "nothing, so it cannot be used to guess masked digits)."
+    )
+    def nik(self, value: str, prefix: str, info: Info) -> Q:
+        nik_rts = scope_of(info).rt_ids(Cap.POPULATION_VIEW_NIK)
+        return Q(**{f"{prefix}nik": value.strip(), f"{prefix}rt_id__in": sorted(nik_rts)})
 
     @strawberry_django.filter_field(description="Part of the name, any case.")
     def name_contains(self, value: str, prefix: str) -> Q:
@@ -129,7 +133,6 @@ class ResidentType:
     name: auto
     sex: enums.Sex
     birth_place: auto
-    birth_date: date
     religion: enums.Religion | None
     education: enums.Education | None
     occupation: enums.Occupation | None
@@ -175,6 +178,22 @@ class ResidentType:
     @strawberry_django.field(only=["birth_date"], description="Age in whole years today (WITA).")
     def age(self) -> int:
         return self.age_on(today_wita())
+
+    @strawberry_django.field(
+        only=["birth_date", "rt_id"],
+        description=(
+            "Date of birth, for roles that may see NIKs in this RT; null for others, because "
+            "a NIK's masked digits are the birth date. Everyone gets birthYear and age."
+        ),
+    )
+    def birth_date(self, info: Info) -> date | None:
+        if self.rt_id in scope_of(info).rt_ids(Cap.POPULATION_VIEW_NIK):
+            return self.birth_date
+        return None
+
+    @strawberry_django.field(only=["birth_date"])
+    def birth_year(self) -> int:
+        return self.birth_date.year
 
 
 @strawberry_django.type(Household, name="HouseholdRef")

@@ -149,3 +149,29 @@ def test_phone_login_without_any_cookie_passes_csrf_but_a_session_post_does_not(
     strict.force_login(actors.ketua_rt_1)
     refused = strict.post("/graphql/", {"query": ME}, content_type="application/json")
     assert refused.status_code == 403
+
+
+BIRTH = "{ residents { results { id birthDate birthYear age } } }"
+BY_NIK = "query($nik: String!) { residents(filters: {nik: $nik}) { totalCount } }"
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_dates"),
+    [("lurah", True), ("camat", False), ("ketua_rt_1", False), ("admin_kota", True)],
+)
+def test_birth_dates_are_shown_only_to_roles_that_may_see_niks(
+    gql, actors, population, role, sees_dates
+):
+    """A masked NIK hides the birth date, so the birth date is hidden from the same roles."""
+    results = gql(getattr(actors, role)).execute(BIRTH)["data"]["residents"]["results"]
+    assert results
+    assert all((r["birthDate"] is not None) is sees_dates for r in results)
+    assert all(isinstance(r["birthYear"], int) and r["age"] >= 0 for r in results)
+
+
+def test_the_nik_filter_cannot_be_used_to_guess_masked_digits(gql, actors, population):
+    nik = population.rt1.residents.first().nik
+    assert gql(actors.lurah).execute(BY_NIK, {"nik": nik})["data"]["residents"]["totalCount"] == 1
+    assert gql(actors.camat).execute(BY_NIK, {"nik": nik})["data"]["residents"]["totalCount"] == 0
+    rt = gql(actors.ketua_rt_1).execute(BY_NIK, {"nik": nik})
+    assert rt["data"]["residents"]["totalCount"] == 0

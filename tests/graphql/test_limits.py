@@ -32,7 +32,8 @@ def test_graph_has_no_cycles_so_a_query_cannot_multiply_its_result(client):
 def test_hundreds_of_aliases_are_refused(client):
     query = "{ " + " ".join(f"a{i}: me {{ username }}" for i in range(300)) + " }"
     error = _refused(client, query)
-    assert "alias" in error["message"].lower()
+    assert error["extensions"]["code"] == "too_many_aliases"
+    assert error["message"] == "Terlalu banyak alias: 300 (maksimum 15)."
 
 
 def test_nesting_past_the_depth_limit_is_refused(client):
@@ -41,7 +42,8 @@ def test_nesting_past_the_depth_limit_is_refused(client):
       household { rt { kelurahan { kecamatan { name } } } } } } } } } }
     """
     error = _refused(client, query)
-    assert "depth" in error["message"].lower()
+    assert error["extensions"]["code"] == "query_too_deep"
+    assert "terlalu dalam" in error["message"]
 
 
 def test_nesting_past_the_depth_limit_through_fragments_is_refused(client):
@@ -52,7 +54,8 @@ def test_nesting_past_the_depth_limit_through_fragments_is_refused(client):
     { kecamatanList { kelurahan { rts { ...Deep } } } }
     """
     error = _refused(client, query)
-    assert "depth" in error["message"].lower()
+    assert error["extensions"]["code"] == "query_too_deep"
+    assert "terlalu dalam" in error["message"]
 
 
 @pytest.mark.parametrize(
@@ -88,3 +91,57 @@ def test_page_size_at_the_maximum_is_served(client):
 def test_lists_without_pagination_return_the_default_page(gql, actors, regions):
     data = gql(actors.admin_kota).execute("{ rts { code } }")["data"]
     assert len(data["rts"]) == 100  # the default page; 227 RTs are loaded in these tests
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "code"),
+    [
+        ("{ residents(pagination: {offset: -5}) { totalCount } }", None, "invalid_pagination"),
+        ("{ rts(pagination: {limit: -1}) { code } }", None, "invalid_pagination"),
+        ("{ rts(pagination: {limit: 100000.0}) { code } }", None, "page_size_too_large"),
+        (
+            "query($l: Int = 100000) { rts(pagination: {limit: $l}) { code } }",
+            None,
+            "page_size_too_large",
+        ),
+        ("{ compliance { rts(offset: -1) { rtCode } } }", None, "invalid_pagination"),
+    ],
+)
+def test_negative_fractional_or_defaulted_page_sizes_are_refused(client, query, variables, code):
+    error = _refused(client, query, variables)
+    assert error["extensions"]["code"] == code
+
+
+def test_a_request_resolving_too_many_fields_is_stopped(client, settings):
+    settings.LAPOR_RT = {**settings.LAPOR_RT, "GRAPHQL_MAX_FIELDS": 20}
+    result = client.execute("{ residents(pagination: {limit: 500}) { results { id name age } } }")
+    assert result["errors"][0]["extensions"]["code"] == "query_too_large"
+    assert "terlalu banyak data" in result["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "code"),
+    [
+        (b'"hello"', "application/json", "invalid_json"),
+        (b"123", "application/json", "invalid_json"),
+        (b"null", "application/json", "invalid_json"),
+        (b"\xff\xfe{", "application/json", "invalid_json"),
+        (
+            b'{"query": "{ me { username } }", "variables": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+            "application/json",
+            "invalid_json",
+        ),
+        (b'[{"query": "{ me { username } }"}]', "application/json", "batching_not_supported"),
+        (b"query", "text/plain", "unsupported_content_type"),
+    ],
+)
+def test_requests_that_are_not_graphql_get_a_400_in_indonesian(actors, body, content_type, code):
+    from django.test import Client
+
+    http = Client()
+    http.force_login(actors.lurah)
+    response = http.post("/graphql/", body, content_type=content_type)
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == code
+    assert error["message"] and "request" not in error["message"].lower()  # Indonesian

@@ -157,6 +157,8 @@ LAPOR_RT = {
     "GRAPHQL_MAX_DEPTH": 8,
     "GRAPHQL_MAX_ALIASES": 15,
     "GRAPHQL_MAX_TOKENS": 3000,
+    # Fields one request may resolve (the whole Karang Rejo tree is about 70,000).
+    "GRAPHQL_MAX_FIELDS": 200_000,
     # Lifetime of a phone-app API token.
     "API_TOKEN_DAYS": env.int("LAPOR_API_TOKEN_DAYS", default=90),
     # HMAC key of the audit hash chain (backend.audit.chain); keep it outside the
@@ -169,7 +171,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "console": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "console": {
+            "()": "backend.common.logging.KeyValueFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
         "json": {"()": "backend.common.logging.JsonFormatter"},
     },
     "handlers": {
