@@ -111,6 +111,7 @@ def reports_export(
     fields = resource.get_export_fields()
     headers = resource.get_export_headers()
     text_columns = [getattr(f, "keep_as_text", False) for f in fields]
+    # Written inside the request, like the population exports (see the TODO there).
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (returned)
     rows = (resource.export_resource(obj) for obj in qs.iterator(chunk_size=2000))
     count = write_table(out, fmt, headers, rows, text_columns, delimiter=delimiter)

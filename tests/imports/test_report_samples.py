@@ -4,6 +4,7 @@ which state each report gets, and that a second import changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 
@@ -239,3 +240,34 @@ def test_the_csv_import_keeps_what_is_valid(staff, karang_rejo, people):
 def test_alive_and_deceased_people_are_who_the_samples_name(people):
     assert people["alive"].nik == ALIVE.nik
     assert people["deceased"].nik == DECEASED.nik
+
+
+def test_the_admin_pages_take_a_report_file_and_give_back_its_failed_rows(
+    client, staff, karang_rejo, people
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import load_workbook
+
+    from backend.imports.models import ImportJob
+    from tests.imports.conftest import SAMPLES
+
+    client.force_login(staff)
+    upload_page = client.get("/admin/imports/importjob/add/").content.decode()
+    assert 'value="reports"' in upload_page and "Riwayat laporan RT" in upload_page
+    upload = SimpleUploadedFile("laporan.xlsx", (SAMPLES / "laporan_riwayat.xlsx").read_bytes())
+
+    client.post(
+        "/admin/imports/importjob/add/",
+        {"kind": "reports", "kelurahan": karang_rejo.pk, "file": upload},
+    )
+
+    job = ImportJob.objects.get()
+    page = client.get(f"/admin/imports/importjob/{job.pk}/change/").content.decode()
+    assert 'data-count="new">8<' in page and 'data-count="invalid">5<' in page
+    assert "Laporan kematian menunggu persetujuan" in page
+    assert "Laporan Banjir" in page
+    failed = client.get(f"/admin/imports/importjob/{job.pk}/failed-rows/")
+    wb = load_workbook(io.BytesIO(b"".join(failed.streaming_content)))
+    table = [[c.value for c in row] for row in wb.active.iter_rows()]
+    assert table[0][0] == "Tanggal" and table[0][-1] == "Kesalahan"
+    assert len(table) == 1 + 5

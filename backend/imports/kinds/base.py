@@ -1,7 +1,6 @@
 """What every kind of import shares, and the registry a new kind plugs into.
 
-A kind (residents, households, the RT list; historical reports once the
-reports domain exists) supplies:
+A kind (residents, households, the RT list, historical reports) supplies:
 
 - ``resource_class``: its columns (``backend.imports.resources``);
 - ``cap``: the capability that lets a user start it, and ``kelurahan_ok``;
