@@ -405,6 +405,8 @@ class ImportJobAdmin(ModelAdmin):
             job=job,
             kind=kind,
             counts=counts,
+            # The second entity's row (KKs, death reports to approve), when it says something.
+            secondary_any=any((counts or {}).get("secondary", {}).values()),
             progress=job.progress(),
             columns_used=[c for c in job.columns if c["state"] == "used"],
             columns_ignored=[c for c in job.columns if c["state"] == "ignored"],
