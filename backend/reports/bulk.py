@@ -76,8 +76,12 @@ from backend.wilayah.models import RT
 
 NEW, UNCHANGED, INVALID = "new", "unchanged", "invalid"
 
-# A stay is one record opened and closed by two reports; a register of past
-# stays is its own import (one row per stay), not rows of reports.
+# TODO(issue 5): reports of non-permanent residents are refused. A stay is one
+# register record opened and closed by two reports (the end points at the stay
+# by id, which a spreadsheet cannot), and arrivals more than a year old are a
+# formal move, refused by the kind's own rule. It can go when a "Buku Penduduk
+# Sementara" import (one row per stay, writing NonPermanentStay with its two
+# reports) is designed with the reports domain.
 NOT_IMPORTABLE = frozenset({Kind.STAY_START, Kind.STAY_END})
 IMPORTABLE = tuple(k for k in Kind.values if k not in NOT_IMPORTABLE)
 # Older than this is allowed but probably a typing slip in the year.
@@ -214,6 +218,10 @@ class ReportBulkImport:
     # -- the chunk ------------------------------------------------------------------
 
     def process(self, rows: list[ReportInput]) -> list[RowOutcome]:
+        """Check each row (scope, date, match or the kind's checks) and, when writing,
+        create the new reports with their audit events. Returns one outcome per row,
+        in order: new, unchanged or invalid, with its errors and warnings. Rows for
+        an RT outside the actor's ``Cap.REPORT_DECIDE`` scope are refused one by one."""
         outcomes = [RowOutcome(row.ref) for row in rows]
         usable = []
         for row, out in zip(rows, outcomes, strict=True):
@@ -227,12 +235,10 @@ class ReportBulkImport:
         created = []
         for row, out in usable:
             existing = self._existing(row, out)
-            if out.errors:
-                pass
-            elif existing is not None:
+            if existing is not None:
                 out.report_id = existing.pk
                 self._compare(row, existing, out)
-            else:
+            elif not out.errors:
                 cleaned = self._check_new(row, out)
                 if not out.errors:
                     out.action = NEW

@@ -71,6 +71,9 @@ def _decode(name: str, value: Any) -> Any:
 
 
 class ReportSession(Session):
+    """Rows of a report file: cells, the kind, the RT, the columns the kind uses; the
+    in-file duplicates (by report number or natural key); chunks through the bulk service."""
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.cache = None
@@ -115,8 +118,9 @@ class ReportSession(Session):
             details[name] = value
             present.add(name)
         if kind == ReportKind.ISSUE:
-            if "location" not in present and self.columns.has("place"):
-                details["location"], present = data.get("place"), present | {"location"}
+            # An issue's place written under "Tempat" instead of "Lokasi".
+            if not details.get("location") and data.get("place"):
+                details["location"], present = data["place"], present | {"location"}
             details["issue_type"] = issue_type
         # "BBGRM" written as the kind marks a gotong royong as BBGRM (unless the
         # BBGRM column says otherwise).
