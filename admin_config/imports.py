@@ -509,7 +509,9 @@ EXPORTED_MODELS = {
 }
 
 
-def _may_export(user, kind: str) -> bool:
+def _may_export(user, kind: str | None) -> bool:
+    if kind is None:
+        return False  # a model this door does not export
     scope = user.scope
     if kind == "reports":
         return scope.has(Cap.POPULATION_EXPORT) and scope.has(Cap.REPORT_VIEW)
@@ -519,7 +521,7 @@ def _may_export(user, kind: str) -> bool:
 @admin.action(description=_("Export selected (XLSX/CSV)"))
 def export_selected(modeladmin, request, queryset):
     """Ask for the format (and full numbers, if allowed), then send the file."""
-    kind = EXPORTED_MODELS[modeladmin.opts.model_name]
+    kind = EXPORTED_MODELS.get(modeladmin.opts.model_name)
     if not _may_export(request.user, kind):
         raise PermissionDenied
     form = ExportForm(
@@ -556,7 +558,7 @@ class ScopedExportMixin:
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        kind = EXPORTED_MODELS[self.opts.model_name]
+        kind = EXPORTED_MODELS.get(self.opts.model_name)
         if _may_export(request.user, kind):
             actions["export_selected"] = (
                 export_selected,
