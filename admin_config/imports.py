@@ -4,10 +4,11 @@ Only users holding ``Cap.POPULATION_IMPORT`` reach the import pages; a job is
 found through ``backend.imports.selectors`` (another kelurahan's job is "not
 found"). Every page is a thin door onto ``backend.imports.services``.
 
-``ScopedExportMixin`` gives the resident and household admins an "export
-selected" action with one line::
+``ScopedExportMixin`` gives the resident, household and report admins an
+"export selected" action with one line::
 
     class ResidentAdmin(ScopedExportMixin, ModelAdmin): ...
+    class ReportAdmin(ScopedExportMixin, BaseReportAdmin): ...
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
 from unfold.widgets import (
+    INPUT_CLASSES,
     UnfoldAdminFileFieldWidget,
     UnfoldAdminRadioSelectWidget,
     UnfoldAdminSelectWidget,
@@ -40,8 +42,12 @@ from backend.imports.exports import population_export
 from backend.imports.kinds.base import get_kind
 from backend.imports.models import ImportJob, ImportProblem
 from backend.imports.readers import FORMATS
+from backend.imports.report_export import reports_export
+from backend.imports.resources import PERSONAL_NUMBER_KEYS
 from backend.imports.selectors import import_job_get, import_job_list, import_kelurahan_ids
-from backend.wilayah.models import Kelurahan
+from backend.reports.choices import Kind as ReportKind
+from backend.reports.choices import State as ReportState
+from backend.wilayah.models import RT, Kelurahan
 
 TEMPLATES = "admin_config/imports"
 PROBLEMS_PER_PAGE = 50
@@ -100,15 +106,31 @@ class ConfirmForm(forms.Form):
     )
 
 
+class DateInput(forms.DateInput):
+    """A browser date picker styled like unfold's inputs (no admin calendar JS needed)."""
+
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(attrs={"class": " ".join(INPUT_CLASSES)}, format="%Y-%m-%d")
+
+
 class ExportForm(forms.Form):
     FORMAT_CHOICES = [
         ("xlsx", _("Excel (XLSX)")),
         ("csv;", _("CSV, separated by ; (Excel in Indonesian)")),
         ("csv,", _("CSV, separated by ,")),
     ]
+    # Fields that only filter reports (the page shows them for reports only).
+    REPORT_FILTERS = ("report_kind", "state", "date_from", "date_to")
+
     kind = forms.ChoiceField(
         label=_("Data"),
-        choices=[("residents", _("Residents")), ("households", _("Households (KK)"))],
+        choices=[
+            ("residents", _("Residents")),
+            ("households", _("Households (KK)")),
+            ("reports", _("RT reports")),
+        ],
         widget=UnfoldAdminRadioSelectWidget,
         initial="residents",
     )
@@ -122,6 +144,27 @@ class ExportForm(forms.Form):
         empty_label=_("All of my region"),
         widget=UnfoldAdminSelectWidget,
     )
+    rt = forms.ModelChoiceField(
+        label=_("RT"),
+        queryset=RT.objects.none(),
+        required=False,
+        empty_label=_("All RTs"),
+        widget=UnfoldAdminSelectWidget,
+    )
+    report_kind = forms.ChoiceField(
+        label=_("Kind of report"),
+        choices=[("", _("All kinds")), *ReportKind.choices],
+        required=False,
+        widget=UnfoldAdminSelectWidget,
+    )
+    state = forms.ChoiceField(
+        label=_("State"),
+        choices=[("", _("All states")), *ReportState.choices],
+        required=False,
+        widget=UnfoldAdminSelectWidget,
+    )
+    date_from = forms.DateField(label=_("Report date from"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("Report date to"), required=False, widget=DateInput())
     reveal = forms.BooleanField(
         label=_("Full NIK and KK numbers"),
         required=False,
@@ -129,7 +172,7 @@ class ExportForm(forms.Form):
         help_text=_(
             "Otherwise they are masked (647104********0001). Full numbers are personal data: "
             "the export is recorded in the audit trail. Only a file with full numbers can be "
-            "imported again."
+            "imported again (a masked report file can, when its reports already exist)."
         ),
     )
 
@@ -138,11 +181,26 @@ class ExportForm(forms.Form):
         from backend.wilayah.selectors import kelurahan_list
 
         self.fields["kelurahan"].queryset = kelurahan_list(actor=actor).order_by("name")
+        self.fields["rt"].queryset = (
+            RT.objects.filter(actor.scope.rt_q(Cap.POPULATION_EXPORT, ""))
+            .select_related("kelurahan", "rw")
+            .order_by("kelurahan__name", "rw__number", "number")
+        )
+        self.fields["rt"].label_from_instance = lambda rt: f"{rt.label} · {rt.kelurahan.name}"
         if not actor.scope.has(Cap.POPULATION_VIEW_NIK):
             del self.fields["reveal"]
+        if not actor.scope.has(Cap.REPORT_VIEW):
+            self.fields["kind"].choices = self.fields["kind"].choices[:2]
         if not with_kind:
-            del self.fields["kind"]
-            del self.fields["kelurahan"]
+            for name in ("kind", "kelurahan", "rt", *self.REPORT_FILTERS):
+                del self.fields[name]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The period ends before it starts."))
+        return data
 
     def export_kwargs(self) -> dict:
         fmt = self.cleaned_data["fmt"]  # "xlsx", "csv;" or "csv,"
@@ -151,6 +209,26 @@ class ExportForm(forms.Form):
             "delimiter": fmt[3:] if fmt.startswith("csv") else ";",
             "reveal": self.cleaned_data.get("reveal", False),
         }
+
+    def filter_kwargs(self) -> dict:
+        """The region and, for reports, the report filters."""
+        data = self.cleaned_data
+        kwargs = {"kelurahan": data.get("kelurahan"), "rt": data.get("rt")}
+        if data.get("kind") == "reports":
+            kwargs.update(
+                report_kind=data.get("report_kind") or None,
+                state=data.get("state") or None,
+                date_from=data.get("date_from"),
+                date_to=data.get("date_to"),
+            )
+        return kwargs
+
+
+def run_export(*, actor, kind: str, report_kind: str | None = None, **kwargs):
+    """One door for every export: residents and households, or reports (of one kind)."""
+    if kind == "reports":
+        return reports_export(actor=actor, kind=report_kind, **kwargs)
+    return population_export(actor=actor, kind=kind, **kwargs)
 
 
 # -- the import job admin ------------------------------------------------------------
@@ -196,7 +274,7 @@ class ImportJobAdmin(ModelAdmin):
         return import_job_list(actor=request.user)
 
     @action(
-        description=_("Export residents or households"),
+        description=_("Export residents, households or reports"),
         url_path="open-export",
         permissions=["export"],
         icon="download",
@@ -308,7 +386,7 @@ class ImportJobAdmin(ModelAdmin):
             request.GET.get("page")
         )
         reveal = request.user.scope.can_in_kelurahan(Cap.POPULATION_VIEW_NIK, job.kelurahan)
-        secret = ("nik", "no_kk")
+        secret = PERSONAL_NUMBER_KEYS
         rows = [
             {
                 "row": p.row_number,
@@ -327,6 +405,8 @@ class ImportJobAdmin(ModelAdmin):
             job=job,
             kind=kind,
             counts=counts,
+            # The second entity's row (KKs, death reports to approve), when it says something.
+            secondary_any=any((counts or {}).get("secondary", {}).values()),
             progress=job.progress(),
             columns_used=[c for c in job.columns if c["state"] == "used"],
             columns_ignored=[c for c in job.columns if c["state"] == "ignored"],
@@ -399,28 +479,50 @@ class ImportJobAdmin(ModelAdmin):
         form = ExportForm(request.POST or None, actor=request.user)
         if request.method == "POST" and form.is_valid():
             try:
-                export = population_export(
+                export = run_export(
                     actor=request.user,
                     kind=form.cleaned_data["kind"],
-                    kelurahan=form.cleaned_data["kelurahan"],
+                    **form.filter_kwargs(),
                     **form.export_kwargs(),
                 )
             except DomainError as exc:
                 form.add_error(None, str(exc.message))
             else:
                 return _file_response(export)
-        context = self._context(request, title=_("Export residents or households"), form=form)
+        context = self._context(
+            request,
+            title=_("Export residents, households or reports"),
+            form=form,
+            report_filters=ExportForm.REPORT_FILTERS,
+        )
         return render(request, f"{TEMPLATES}/export.html", context)
 
 
-# -- "export selected" for the resident and household admins ---------------------------
+# -- "export selected" for the resident, household and report admins --------------------
+
+# Model name -> what ``run_export`` calls it.
+EXPORTED_MODELS = {
+    "resident": "residents",
+    "household": "households",
+    "report": "reports",
+    "reportqueue": "reports",
+}
+
+
+def _may_export(user, kind: str | None) -> bool:
+    if kind is None:
+        return False  # a model this door does not export
+    scope = user.scope
+    if kind == "reports":
+        return scope.has(Cap.POPULATION_EXPORT) and scope.has(Cap.REPORT_VIEW)
+    return scope.has(Cap.POPULATION_EXPORT)
 
 
 @admin.action(description=_("Export selected (XLSX/CSV)"))
 def export_selected(modeladmin, request, queryset):
     """Ask for the format (and full numbers, if allowed), then send the file."""
-    kind = {"resident": "residents", "household": "households"}[modeladmin.opts.model_name]
-    if not request.user.scope.has(Cap.POPULATION_EXPORT):
+    kind = EXPORTED_MODELS.get(modeladmin.opts.model_name)
+    if not _may_export(request.user, kind):
         raise PermissionDenied
     form = ExportForm(
         request.POST if request.POST.get("confirm_export") else None,
@@ -429,7 +531,7 @@ def export_selected(modeladmin, request, queryset):
     )
     if request.POST.get("confirm_export") and form.is_valid():
         try:
-            export = population_export(
+            export = run_export(
                 actor=request.user, kind=kind, ids=queryset.values("pk"), **form.export_kwargs()
             )
         except DomainError as exc:
@@ -451,11 +553,13 @@ def export_selected(modeladmin, request, queryset):
 
 
 class ScopedExportMixin:
-    """Adds the scoped, masked, audited "export selected" action to a ModelAdmin."""
+    """Adds the scoped, masked, audited "export selected" action to a ModelAdmin of
+    residents, households or reports (``ReportAdmin``, ``ReportQueueAdmin``)."""
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if request.user.scope.has(Cap.POPULATION_EXPORT):
+        kind = EXPORTED_MODELS.get(self.opts.model_name)
+        if _may_export(request.user, kind):
             actions["export_selected"] = (
                 export_selected,
                 "export_selected",
@@ -464,4 +568,4 @@ class ScopedExportMixin:
         return actions
 
 
-__all__ = ["ImportJobAdmin", "ScopedExportMixin", "export_selected"]
+__all__ = ["ImportJobAdmin", "ScopedExportMixin", "export_selected", "run_export"]

@@ -375,3 +375,102 @@ def _rt_error(value: Any) -> CellError:
         "invalid_rt",
         _("“%(value)s” is not an RT number; write it like 003 or 3.") % {"value": text_of(value)},
     )
+
+
+# -- counts, rupiah, times (reports) -------------------------------------------------
+
+_COUNT = re.compile(r"^(\d{1,9})(?:[.,]0+)?\s*(?:orang|org|peserta|warga|kk)?\.?$")
+
+
+def count(value: Any) -> int | None:
+    """A whole number of people: ``24``, ``24 orang``, a number cell."""
+    if is_empty(value):
+        return None
+    if isinstance(value, bool):
+        raise _count_error(value)
+    if isinstance(value, int | float):
+        if float(value).is_integer() and value >= 0:
+            return int(value)
+        raise _count_error(value)
+    match = _COUNT.match(str(value).strip().lower())
+    if not match:
+        raise _count_error(value)
+    return int(match.group(1))
+
+
+def _count_error(value: Any) -> CellError:
+    return CellError(
+        "invalid_number",
+        _("“%(value)s” is not a whole number; write it like 24.") % {"value": text_of(value)},
+    )
+
+
+_RUPIAH_PREFIX = re.compile(r"^(?:rp\.?|idr)\s*", re.IGNORECASE)
+# 1.500.000 / 1.500.000,00 / 1500000 / 1500000,00 (Indonesian: "." groups thousands).
+_RUPIAH = re.compile(r"^(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d{1,2}))?$")
+
+
+def rupiah(value: Any) -> int | None:
+    """An amount in whole rupiah: ``Rp 1.500.000``, ``1.500.000,00``, ``1500000``."""
+    if is_empty(value):
+        return None
+    if isinstance(value, bool):
+        raise _rupiah_error(value)
+    if isinstance(value, int | float):
+        if value < 0 or not float(value).is_integer():
+            raise _rupiah_error(value)
+        return int(value)
+    raw = _RUPIAH_PREFIX.sub("", str(value).strip()).replace(" ", "").removesuffix(",-")
+    match = _RUPIAH.match(raw)
+    if not match or (match.group(2) and int(match.group(2))):
+        raise _rupiah_error(value)
+    return int(match.group(1).replace(".", ""))
+
+
+def _rupiah_error(value: Any) -> CellError:
+    return CellError(
+        "invalid_amount",
+        _("“%(value)s” is not an amount in rupiah; write it like 1500000 or Rp 1.500.000.")
+        % {"value": text_of(value)},
+    )
+
+
+_TIME = re.compile(r"^(\d{1,2})[.:](\d{2})(?::\d{2})?\s*(?:wita|wib|wit)?$")
+
+
+def time_of_day(value: Any) -> dt.time | None:
+    """A time: a time cell, ``08.30``, ``8:30``, ``08.30 WITA``; also the number Excel makes
+    of ``08.30`` typed in a General cell (8.3)."""
+    if is_empty(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.time().replace(second=0, microsecond=0)
+    if isinstance(value, dt.time):
+        return value.replace(second=0, microsecond=0)
+    if isinstance(value, bool | dt.date):
+        raise _time_error(value)
+    if isinstance(value, int | float):
+        if 0 < value < 1:  # Excel's fraction of a day
+            minutes = round(value * 24 * 60)
+            return _clock(minutes // 60, minutes % 60, value)
+        if 0 <= value < 24:
+            hours = int(value)
+            return _clock(hours, round((value - hours) * 100), value)
+        raise _time_error(value)
+    match = _TIME.match(str(value).strip().lower())
+    if not match:
+        raise _time_error(value)
+    return _clock(int(match.group(1)), int(match.group(2)), value)
+
+
+def _clock(hours: int, minutes: int, value: Any) -> dt.time:
+    if not (0 <= hours < 24 and 0 <= minutes < 60):
+        raise _time_error(value)
+    return dt.time(hours, minutes)
+
+
+def _time_error(value: Any) -> CellError:
+    return CellError(
+        "invalid_time",
+        _("“%(value)s” is not a time; write it like 08.30.") % {"value": text_of(value)},
+    )

@@ -268,7 +268,8 @@ def population_export(
     headers = resource.get_export_headers()
     text_columns = [getattr(f, "keep_as_text", False) for f in fields]
     # TODO(issue 5): the file is written inside the request: 30,000 residents took 14 s
-    # as XLSX and 6 s as CSV on the development machine. Move big exports to a
+    # as XLSX and 6 s as CSV on the development machine (20,000 reports, through
+    # report_export.reports_export, 10 s and 5 s). Move big exports to a
     # background job like imports (same queue, a download link) when a whole
     # kecamatan is exported at once.
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (returned)

@@ -50,6 +50,11 @@ KNOWN_IGNORED = (
 )  # fmt: skip
 
 
+# Columns holding a NIK or KK number: masked in previews and failed-rows files
+# for whoever may not see full numbers.
+PERSONAL_NUMBER_KEYS = frozenset({"nik", "no_kk", "resident_nik", "informant_nik"})
+
+
 class Column(fields.Field):
     """A column of a Lapor RT file: its header, its aliases and its widget.
 

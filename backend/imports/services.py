@@ -28,6 +28,7 @@ from backend.imports.exports import CONTENT_TYPES, ExportFile, write_table
 from backend.imports.kinds.base import REGISTRY, get_kind
 from backend.imports.models import ImportJob, ImportProblem
 from backend.imports.readers import FORMATS, detect_format, open_reader
+from backend.imports.resources import PERSONAL_NUMBER_KEYS
 from backend.imports.selectors import import_job_get
 
 ERROR_COLUMN = "Kesalahan"
@@ -186,7 +187,7 @@ def import_failed_rows(*, actor, job: ImportJob) -> ExportFile:
     secret = {
         c["index"]
         for c in job.columns
-        if c.get("key") in ("nik", "no_kk")
+        if c.get("key") in PERSONAL_NUMBER_KEYS
         or norm_key(c.get("header", "")) in ("ayahnik", "ibunik")
     }
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (returned)

@@ -9,11 +9,14 @@ spreadsheet has one (dates) and are text everywhere else; the writers in
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from import_export import widgets
 
 from backend.imports import cells
+from backend.imports.readers import text_of
 
 
 class TextWidget(widgets.Widget):
@@ -127,3 +130,108 @@ class ExportOnlyWidget(widgets.Widget):
         if isinstance(value, bool):
             return "Ya" if value else "Tidak"
         return "" if value is None else value
+
+
+# -- report columns ------------------------------------------------------------------
+
+
+class LongTextWidget(TextWidget):
+    """Descriptions and notes: kept as written (line breaks too), only trimmed."""
+
+    def clean(self, value, row=None, **kwargs) -> str:
+        if cells.is_empty(value):
+            return ""
+        text = value if isinstance(value, str) else text_of(value)
+        result = text.replace("\r\n", "\n").strip()
+        if self.max_length is not None and len(result) > self.max_length:
+            return cells.text(result, max_length=self.max_length)
+        return result
+
+
+class CountWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs) -> int | None:
+        return cells.count(value)
+
+    def render(self, value, obj=None, **kwargs) -> Any:
+        return "" if value is None else value
+
+
+class RupiahWidget(CountWidget):
+    def clean(self, value, row=None, **kwargs) -> int | None:
+        return cells.rupiah(value)
+
+
+class TimeWidget(widgets.Widget):
+    """A time of day; exported as text ``08:30`` (Excel reads it as a time)."""
+
+    def clean(self, value, row=None, **kwargs) -> dt.time | None:
+        return cells.time_of_day(value)
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return f"{value:%H:%M}" if value else ""
+
+
+class LabelWidget(widgets.Widget):
+    """A text code through a ``report_codes.LabelTable``."""
+
+    def __init__(self, table) -> None:
+        super().__init__(coerce_to_string=True)
+        self.table = table
+
+    def clean(self, value, row=None, **kwargs) -> str | None:
+        return self.table.parse(value)
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return self.table.render(value)
+
+
+class LabelListWidget(LabelWidget):
+    """Several codes in one cell, separated by commas, semicolons or line breaks."""
+
+    def clean(self, value, row=None, **kwargs) -> list[str] | None:
+        if cells.is_empty(value):
+            return None
+        parts = [p for p in re.split(r"[,;\n/]+| dan ", text_of(value)) if p.strip()]
+        return sorted({self.table.parse(p.strip()) for p in parts})
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return ", ".join(self.table.render(v) for v in value or [])
+
+
+class ReportIdWidget(widgets.Widget):
+    """A report number as the export writes it (``12``), or as people type it (``#12``)."""
+
+    def clean(self, value, row=None, **kwargs) -> int | None:
+        if cells.is_empty(value):
+            return None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if float(value).is_integer() and value > 0:
+                return int(value)
+        else:
+            match = re.fullmatch(r"(?:laporan\s*)?#?\s*(\d{1,12})", str(value).strip().lower())
+            if match and int(match.group(1)) > 0:
+                return int(match.group(1))
+        raise cells.CellError(
+            "invalid",
+            _("“%(value)s” is not a report number.") % {"value": text_of(value)},
+        )
+
+    def render(self, value, obj=None, **kwargs) -> Any:
+        return "" if value is None else value
+
+
+class Masked(str):
+    """A number a masked export wrote (``647104********0001``): comparable, never stored."""
+
+
+class MaskableNumberWidget(NumberTextWidget):
+    """A NIK column of a report file: a masked number is kept aside as :class:`Masked`,
+    so that re-importing a masked export of existing reports changes nothing."""
+
+    def clean(self, value, row=None, **kwargs) -> str | None:
+        try:
+            return super().clean(value, row, **kwargs)
+        except cells.CellError as exc:
+            if exc.code == "masked":
+                return Masked(text_of(value).strip().lstrip("'"))
+            raise

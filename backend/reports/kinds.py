@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -69,6 +69,21 @@ class ReportCode:
     BBGRM_OUTSIDE_MAY = "bbgrm_outside_may"
 
 
+class Lookups(Protocol):
+    """Answers a bulk path preloads for a whole chunk, so that checking a row
+    costs no query (``backend.reports.bulk``); the single services leave
+    ``Context.lookups`` empty and ask the database."""
+
+    def resident(self, *, resident_id: int | None, nik: str) -> Resident | None:
+        """The resident in the actor's scope, or None."""
+
+    def death_reported(self, resident_id: int, *, exclude: Report | None) -> bool:
+        """Whether a death report for the resident is waiting or approved."""
+
+    def nihil_reported(self, rt_id: int, day: date, *, exclude: Report | None) -> bool:
+        """Whether the RT already reported nothing for that day (not rejected)."""
+
+
 @dataclass
 class Context:
     actor: Any
@@ -76,6 +91,7 @@ class Context:
     report_date: date
     today: date
     report: Report | None = None
+    lookups: Lookups | None = None
 
 
 @dataclass
@@ -169,19 +185,28 @@ def _resolve_resident(ctx: Context, data: dict, cleaned: Cleaned) -> Resident | 
             Code.REQUIRED, _("Choose the deceased resident or enter their NIK."), "resident"
         )
         return None
-    try:
-        if resident_id:
-            return population_selectors.resident_get(actor=ctx.actor, pk=resident_id)
-        return population_selectors.resident_get_by_nik(
-            actor=ctx.actor, nik=identity.clean_number_text(nik)
+    found = None
+    if ctx.lookups is not None:
+        found = ctx.lookups.resident(
+            resident_id=resident_id, nik=identity.clean_number_text(nik) if nik else ""
         )
-    except DomainError:
+    else:
+        try:
+            if resident_id:
+                found = population_selectors.resident_get(actor=ctx.actor, pk=resident_id)
+            else:
+                found = population_selectors.resident_get_by_nik(
+                    actor=ctx.actor, nik=identity.clean_number_text(nik)
+                )
+        except DomainError:
+            found = None
+    if found is None:
         cleaned.refuse(
             Code.NOT_FOUND,
             _("No resident with this NIK or id in your region."),
             "resident",
         )
-        return None
+    return found
 
 
 def _clean_death(ctx: Context, data: dict) -> Cleaned:
@@ -227,24 +252,19 @@ def _clean_death(ctx: Context, data: dict) -> Cleaned:
                 _("This resident is no longer recorded as living here (moved or left)."),
                 "resident",
             )
-        else:
-            others = DETAIL_MODELS[Kind.DEATH].objects.filter(
-                resident=resident,
-                report__state__in=[State.SUBMITTED, State.REVISION_REQUESTED, State.APPROVED],
+        elif _death_reported(ctx, resident):
+            cleaned.refuse(
+                ReportCode.DEATH_PENDING,
+                _("A death report for this resident is already waiting for a decision."),
+                "resident",
             )
-            if ctx.report is not None:
-                others = others.exclude(report=ctx.report)
-            if others.exists():
-                cleaned.refuse(
-                    ReportCode.DEATH_PENDING,
-                    _("A death report for this resident is already waiting for a decision."),
-                    "resident",
-                )
         if death_date and death_date < resident.birth_date:
             cleaned.refuse(
                 Code.INVALID, _("The date of death is before the date of birth."), "death_date"
             )
-    if death_date and death_date < ctx.today - timedelta(days=DEATH_REPORT_DAYS):
+    # Late compared with the day of the report (today for the phone app; the
+    # recorded day for a historical import).
+    if death_date and death_date < ctx.report_date - timedelta(days=DEATH_REPORT_DAYS):
         cleaned.warn(
             ReportCode.LATE_DEATH_REPORT,
             _("The death is reported more than 30 days after it happened."),
@@ -261,6 +281,18 @@ def _clean_death(ctx: Context, data: dict) -> Cleaned:
         for problem in identity.nik_errors(values["informant_nik"]):
             cleaned.refuse(problem.code, problem.message, "informant_nik")
     return cleaned
+
+
+def _death_reported(ctx: Context, resident: Resident) -> bool:
+    if ctx.lookups is not None:
+        return ctx.lookups.death_reported(resident.pk, exclude=ctx.report)
+    others = DETAIL_MODELS[Kind.DEATH].objects.filter(
+        resident=resident,
+        report__state__in=[State.SUBMITTED, State.REVISION_REQUESTED, State.APPROVED],
+    )
+    if ctx.report is not None:
+        others = others.exclude(report=ctx.report)
+    return others.exists()
 
 
 def _clean_stay_start(ctx: Context, data: dict) -> Cleaned:
@@ -488,12 +520,16 @@ def clean(kind: str, ctx: Context, data: dict) -> Cleaned:
 
 
 def _check_nihil(ctx: Context, cleaned: Cleaned) -> None:
-    others = Report.objects.filter(rt=ctx.rt, report_date=ctx.report_date, kind=Kind.NIHIL).exclude(
-        state=State.REJECTED
-    )
-    if ctx.report is not None:
-        others = others.exclude(pk=ctx.report.pk)
-    if others.exists():
+    if ctx.lookups is not None:
+        reported = ctx.lookups.nihil_reported(ctx.rt.pk, ctx.report_date, exclude=ctx.report)
+    else:
+        others = Report.objects.filter(
+            rt=ctx.rt, report_date=ctx.report_date, kind=Kind.NIHIL
+        ).exclude(state=State.REJECTED)
+        if ctx.report is not None:
+            others = others.exclude(pk=ctx.report.pk)
+        reported = others.exists()
+    if reported:
         cleaned.refuse(
             ReportCode.NIHIL_EXISTS,
             _("This RT already reported nothing for that day."),

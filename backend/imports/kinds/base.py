@@ -1,7 +1,6 @@
 """What every kind of import shares, and the registry a new kind plugs into.
 
-A kind (residents, households, the RT list; historical reports once the
-reports domain exists) supplies:
+A kind (residents, households, the RT list, historical reports) supplies:
 
 - ``resource_class``: its columns (``backend.imports.resources``);
 - ``cap``: the capability that lets a user start it, and ``kelurahan_ok``;
@@ -149,6 +148,25 @@ class Session:
             except CellError as exc:
                 issues.append(Issue(row_number, key, text_of(raw), exc.code, str(exc.message)))
         return out, issues
+
+    def _region(self, row_number: int, data: dict, values: list) -> tuple[int | None, list[Issue]]:
+        """The id of the row's RT (from its RT, RW and kelurahan columns), or its issues."""
+        rt_rw = data.get("rt")
+        if rt_rw is None:
+            return None, []
+        number, rw_from_rt = rt_rw
+        rw = data.get("rw") or rw_from_rt
+        key = "kelurahan_code" if data.get("kelurahan_code") else "kelurahan"
+        try:
+            kelurahan = self.regions.kelurahan(data.get("kelurahan_code"), data.get("kelurahan"))
+        except CellError as exc:
+            raw = text_of(self.cell(values, key))
+            return None, [Issue(row_number, key, raw, exc.code, str(exc.message))]
+        try:
+            return self.regions.rt(kelurahan, number, rw).pk, []
+        except CellError as exc:
+            raw = text_of(self.cell(values, "rt"))
+            return None, [Issue(row_number, "rt", raw, exc.code, str(exc.message))]
 
     # What a kind implements.
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from backend.imports.cells import CellError, norm_key
+from backend.imports.cells import norm_key
 from backend.imports.codelists import marriage_recorded_from_text
 from backend.imports.kinds.base import (
     ERROR,
@@ -66,24 +66,6 @@ class _PopulationSession(Session):
         self.checked_as_new: frozenset[int] = frozenset()
         self.rt_index = RtIndex()
         self.rt_index.add(self.regions.rt_by_id.values())
-
-    def _region(self, row_number: int, data: dict, values: list) -> tuple[int | None, list[Issue]]:
-        rt_rw = data.get("rt")
-        if rt_rw is None:
-            return None, []
-        number, rw_from_rt = rt_rw
-        rw = data.get("rw") or rw_from_rt
-        key = "kelurahan_code" if data.get("kelurahan_code") else "kelurahan"
-        try:
-            kelurahan = self.regions.kelurahan(data.get("kelurahan_code"), data.get("kelurahan"))
-        except CellError as exc:
-            raw = text_of(self.cell(values, key))
-            return None, [Issue(row_number, key, raw, exc.code, str(exc.message))]
-        try:
-            return self.regions.rt(kelurahan, number, rw).pk, []
-        except CellError as exc:
-            raw = text_of(self.cell(values, "rt"))
-            return None, [Issue(row_number, "rt", raw, exc.code, str(exc.message))]
 
     def _number_rules(self, row_number: int, data: dict, values: list) -> list[Issue]:
         issues = []

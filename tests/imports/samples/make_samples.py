@@ -221,6 +221,9 @@ def main() -> None:
          ["Karang Rejo", "005", "Rina Marlina"]],
     )  # fmt: skip
 
+    # 14-15. Historical RT reports (one row per report), XLSX and CSV.
+    write_report_samples()
+
 
 def write_ods(name: str, header: list, rows: list[list], *, numeric_nik_row: int) -> None:
     from odf.opendocument import OpenDocumentSpreadsheet
@@ -314,6 +317,101 @@ def write_opensid(name: str) -> None:
     ]  # fmt: skip
     codes = [["Kode", "Keterangan"], [1, "ISLAM"], [2, "KRISTEN"], ["###", ""]]
     write_xlsx(name, [("Kode Data", codes), ("Data Penduduk", data)])
+
+
+REPORT_HEADERS = [
+    "Tanggal", "RT", "Kelurahan", "Jenis Laporan", "Kategori", "Judul", "Tempat", "Lokasi",
+    "Jam Mulai", "Jumlah Peserta", "Uraian", "Lembaga Terlibat", "Hasil",
+    "Swadaya Tenaga (Rp)", "Swadaya Bahan (Rp)", "Swadaya Uang (Rp)", "BBGRM", "Tindak Lanjut",
+    "NIK Almarhum", "Nama Almarhum", "Tanggal Meninggal", "Jam Meninggal", "Tempat Meninggal",
+    "Keterangan Tempat Meninggal", "Sebab Kematian", "Yang Menerangkan", "Nama Pelapor",
+    "Hubungan Pelapor", "Tempat Pemakaman", "Tanggal Pemakaman", "Catatan",
+]  # fmt: skip
+
+
+def write_report_samples() -> None:
+    from tests.imports.report_people import ALIVE, DECEASED, DECEASED_ON, OTHER_RT
+
+    def report(**cells) -> list:
+        return [cells.get(h) for h in REPORT_HEADERS]
+
+    death = {
+        "Jenis Laporan": "Laporan Kematian", "Tempat Meninggal": "Rumah",
+        "Sebab Kematian": "Sakit biasa / tua", "Yang Menerangkan": "Dokter",
+        "Nama Pelapor": "Keluarga Uji", "Hubungan Pelapor": "Anak",
+        "Tempat Pemakaman": "TPU Karang Rejo",
+    }  # fmt: skip
+    # 14. XLSX as a kelurahan keeps it: a title above the table, date and time
+    # cells, every kind, and the damage: an unknown kind, a future date, an RT
+    # outside the importer's region, a resident of another RT, dates typed as
+    # text (03/04/2025 is 3 April, day first; 04/13/2025 is no date).
+    rows = [
+        report(**{"Tanggal": dt.date(2025, 1, 5), "RT": "001", "Jenis Laporan": "Kegiatan Warga",
+                  "Kategori": "Posyandu", "Judul": "Posyandu balita Januari",
+                  "Tempat": "Balai RT 001", "Jam Mulai": dt.time(8, 0), "Jumlah Peserta": 24,
+                  "Uraian": "Penimbangan 24 balita.\nImunisasi campak 3 anak."}),
+        report(**{"Tanggal": dt.date(2025, 1, 12), "RT": "001", "Jenis Laporan": "Kerja Bakti",
+                  "Kategori": "Parit", "Judul": "Kerja bakti parit Jl. Mawar",
+                  "Tempat": "Jl. Mawar",
+                  "Jumlah Peserta": "30 orang", "Lembaga Terlibat": "RT, PKK",
+                  "Hasil": "200 m parit bersih", "Swadaya Tenaga (Rp)": "Rp 1.500.000",
+                  "Swadaya Bahan (Rp)": 250000, "BBGRM": "Tidak"}),
+        report(**{"Tanggal": dt.date(2025, 5, 20), "RT": "002", "Jenis Laporan": "BBGRM",
+                  "Kategori": "Penghijauan", "Judul": "Tanam pohon BBGRM",
+                  "Tempat": "Taman RT 002", "Jumlah Peserta": 18,
+                  "Lembaga Terlibat": "RT; Karang Taruna; Sekolah"}),
+        report(**{"Tanggal": dt.date(2025, 2, 3), "RT": "001", "Jenis Laporan": "Permasalahan",
+                  "Kategori": "Infrastruktur", "Judul": "Lampu jalan mati",
+                  "Lokasi": "Gang Melati", "Uraian": "Tiga lampu jalan mati sejak Januari.",
+                  "Tindak Lanjut": "Selesai"}),
+        report(**{"Tanggal": dt.date(2025, 2, 4), "RT": "002", "Jenis Laporan": "Nihil"}),
+        report(**{**death, "Tanggal": dt.date(2025, 3, 15), "RT": "001",
+                  "NIK Almarhum": ALIVE.nik, "Nama Almarhum": ALIVE.name,
+                  "Tanggal Meninggal": dt.date(2025, 3, 14), "Jam Meninggal": "23.15",
+                  "Tempat Meninggal": "RSUD", "Keterangan Tempat Meninggal": "RSUD Kanujoso",
+                  "Tanggal Pemakaman": dt.date(2025, 3, 15)}),
+        report(**{**death, "Tanggal": dt.date(2025, 3, 11), "RT": "001",
+                  "NIK Almarhum": DECEASED.nik, "Nama Almarhum": "Sumarti",
+                  "Tanggal Meninggal": DECEASED_ON, "Hubungan Pelapor": "Suami"}),
+        report(**{"Tanggal": dt.date(2025, 3, 20), "RT": "001",
+                  "Jenis Laporan": "Laporan Banjir"}),
+        report(**{"Tanggal": "17-08-2099", "RT": "001", "Jenis Laporan": "Nihil"}),
+        report(**{"Tanggal": dt.date(2025, 3, 21), "RT": "001", "Kelurahan": "Karang Jati",
+                  "Jenis Laporan": "Nihil"}),
+        report(**{**death, "Tanggal": dt.date(2025, 3, 22), "RT": "001",
+                  "NIK Almarhum": OTHER_RT.nik, "Nama Almarhum": OTHER_RT.name,
+                  "Tanggal Meninggal": dt.date(2025, 3, 21)}),
+        report(**{"Tanggal": "03/04/2025", "RT": "001", "Jenis Laporan": "Nihil"}),
+        report(**{"Tanggal": "04/13/2025", "RT": "001", "Jenis Laporan": "Nihil"}),
+    ]  # fmt: skip
+    title = [["REKAP LAPORAN RT KELURAHAN KARANG REJO 2025"], []]
+    write_xlsx("laporan_riwayat.xlsx", [("Laporan", [*title, REPORT_HEADERS, *rows])])
+
+    # 15. CSV saved by Excel (UTF-8 with BOM, ";", CRLF) with the usual variants of
+    # the headers, Indonesian month names, and damage: "01/02/2025" and
+    # "1 Februari 2025" are the same day (day first), so RT 002 reports nothing
+    # twice; a future date, an unknown kind, an RT that does not exist, a
+    # non-permanent resident's report, a resident of another RT, no real date.
+    header = ["Tgl Laporan", "No RT", "Jenis", "Jenis Kegiatan", "Nama Kegiatan",
+              "Tempat Kegiatan", "Peserta", "Keterangan", "NIK", "Nama", "Tgl Meninggal",
+              "Meninggal Di", "Pelapor", "Hubungan"]  # fmt: skip
+    blank = [""] * 10
+    rows = [
+        ["5 Januari 2025", "RT 001", "Kegiatan", "Pengajian", "Yasinan malam Jumat",
+         "Masjid Al-Ikhlas", "40 orang", "Rutin mingguan", "", "", "", "", "", ""],
+        ["9 Agt 2025", "001", "Kerja bakti", "Jumat bersih", "Bersih lingkungan Agustus",
+         "Jl. Uji RT 001", "25", "", "", "", "", "", "", ""],
+        ["01/02/2025", "002", "Nihil", *blank, "", ""],
+        ["1 Februari 2025", "002", "Nihil", *blank, "", ""],
+        ["17-08-2099", "001", "Nihil", *blank, "", ""],
+        ["10-03-2025", "001", "Pesta Rakyat", *blank, "", ""],
+        ["12-03-2025", "099", "Nihil", *blank, "", ""],
+        ["15-03-2025", "001", "Pendatang", *blank, "", ""],
+        ["22 Maret 2025", "001", "Kematian", "", "", "", "", "", OTHER_RT.nik, OTHER_RT.name,
+         "21 Maret 2025", "Rumah", "Keluarga Uji", "Anak"],
+        ["13/25/2025", "002", "Nihil", *blank, "", ""],
+    ]  # fmt: skip
+    write_csv("laporan_riwayat.csv", header, rows, sep=";", newline="\r\n", bom=True)
 
 
 if __name__ == "__main__":
