@@ -50,6 +50,7 @@ class DashboardPanel:
 class RenderedPanel:
     template_name: str
     context: dict[str, Any]
+    key: str = ""
 
 
 # -- population counts ----------------------------------------------------------

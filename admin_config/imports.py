@@ -32,6 +32,7 @@ from unfold.widgets import (
     UnfoldBooleanWidget,
 )
 
+from admin_config.navigation import NavGroup, NavItem
 from backend.accounts.roles import Cap
 from backend.common.errors import DomainError
 from backend.common.masking import mask_number
@@ -50,6 +51,11 @@ PROBLEMS_PER_PAGE = 50
 def _can_import(request) -> bool:
     user = request.user
     return user.is_active and user.is_authenticated and user.scope.has(Cap.POPULATION_IMPORT)
+
+
+def _can_export(request) -> bool:
+    user = request.user
+    return user.is_active and user.is_authenticated and user.scope.has(Cap.POPULATION_EXPORT)
 
 
 def _file_response(export) -> FileResponse:
@@ -190,7 +196,7 @@ class ImportJobAdmin(ModelAdmin):
         return False
 
     def has_export_permission(self, request) -> bool:
-        return request.user.scope.has(Cap.POPULATION_EXPORT)
+        return _can_export(request)
 
     def get_queryset(self, request) -> QuerySet:
         return import_job_list(actor=request.user)
@@ -394,7 +400,7 @@ class ImportJobAdmin(ModelAdmin):
     # -- export
 
     def export_view(self, request):
-        if not request.user.scope.has(Cap.POPULATION_EXPORT):
+        if not _can_export(request):
             raise PermissionDenied
         form = ExportForm(request.POST or None, actor=request.user)
         if request.method == "POST" and form.is_valid():
@@ -463,5 +469,32 @@ class ScopedExportMixin:
             )
         return actions
 
+
+# -- sidebar ---------------------------------------------------------------------------
+
+# The export page is reachable for every role that may export (a Camat
+# exports without importing), so its link does not depend on the job list.
+admin.site.add_nav_group(
+    NavGroup(
+        "impor",
+        _("Import and export"),
+        order=40,
+        items=[
+            NavItem(_("Import jobs"), "upload_file", model="imports.importjob"),
+            NavItem(
+                _("New import"),
+                "note_add",
+                url_name="admin:imports_importjob_add",
+                permission=_can_import,
+            ),
+            NavItem(
+                _("Export"),
+                "download",
+                url_name="admin:imports_importjob_export",
+                permission=_can_export,
+            ),
+        ],
+    )
+)
 
 __all__ = ["ImportJobAdmin", "ScopedExportMixin", "export_selected"]
