@@ -354,6 +354,15 @@ class AuditHistoryMixin:
             *super().get_urls(),
         ]
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The "History" button (unfold's object tools) leads to the Riwayat page,
+        # for those who may read the audit trail.
+        extra_context = {
+            **(extra_context or {}),
+            "show_history": scope_of(request).has(Cap.AUDIT_VIEW),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def has_restore_permission(self, request, obj=None) -> bool:
         """Whether to offer the button; the restore service still checks scope and rules."""
         if obj is None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -457,17 +458,84 @@ def export_selected(modeladmin, request, queryset):
 
 
 class ScopedExportMixin:
-    """Adds the scoped, masked, audited "export selected" action to a ModelAdmin."""
+    """Scoped, masked, audited exports on a resident or household admin.
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if request.user.scope.has(Cap.POPULATION_EXPORT):
+    - "Export selected" in the actions menu (``export_selected``);
+    - "Export this list" above the change list: the rows of the list as it is
+      filtered and searched now (all pages), after asking for the format.
+
+    Both go through ``population_export``, which keeps only the rows of the
+    user's ``Cap.POPULATION_EXPORT`` scope and masks numbers unless the user
+    may see them and asks for them.
+    """
+
+    change_list_template = f"{TEMPLATES}/export_change_list.html"
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        if _can_export(request):
             actions["export_selected"] = (
                 export_selected,
                 "export_selected",
                 export_selected.short_description,
             )
         return actions
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "export/",
+                self.admin_site.admin_view(self.export_filtered_view),
+                name="{}_{}_export_filtered".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = dict(extra_context or {})
+        if _can_export(request):
+            info = self.opts.app_label, self.opts.model_name
+            url = reverse("admin:{}_{}_export_filtered".format(*info))
+            query = request.GET.urlencode()
+            extra_context["export_filtered_url"] = f"{url}?{query}" if query else url
+        return super().changelist_view(request, extra_context)
+
+    def export_filtered_view(self, request):
+        """The change list's rows (its filters and search from the query string) as a file."""
+        if not (_can_export(request) and self.has_view_permission(request)):
+            raise PermissionDenied
+        kind = {"resident": "residents", "household": "households"}[self.opts.model_name]
+        info = self.opts.app_label, self.opts.model_name
+        changelist_url = reverse("admin:{}_{}_changelist".format(*info))
+        query = request.GET.urlencode()
+        try:
+            rows = self.get_changelist_instance(request).get_queryset(request)
+        except Exception:
+            messages.error(request, _("This list cannot be exported; open it again."))
+            return HttpResponseRedirect(changelist_url)
+        form = ExportForm(request.POST or None, actor=request.user, with_kind=False)
+        if request.method == "POST" and form.is_valid():
+            try:
+                export = population_export(
+                    actor=request.user,
+                    kind=kind,
+                    ids=rows.order_by().values("pk"),
+                    **form.export_kwargs(),
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                return _file_response(export)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Export this list"),
+            "opts": self.opts,
+            "form": form,
+            "count": rows.count(),
+            "back_url": f"{changelist_url}?{query}" if query else changelist_url,
+        }
+        return render(request, f"{TEMPLATES}/export_filtered.html", context)
 
 
 # -- sidebar ---------------------------------------------------------------------------

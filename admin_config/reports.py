@@ -25,6 +25,7 @@ from unfold.contrib.filters.admin import ChoicesDropdownFilter, DropdownFilter
 from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextareaWidget
 
+from admin_config.audit import AuditHistoryMixin
 from admin_config.base import ReadOnlyScopedModelAdmin, scope_of
 from admin_config.dashboard import DashboardPanel
 from admin_config.navigation import NavGroup, NavItem
@@ -488,7 +489,19 @@ def _next_in_queue(request) -> str:
 
 
 @admin.register(Report)
-class ReportAdmin(BaseReportAdmin):
+class ReportAdmin(AuditHistoryMixin, BaseReportAdmin):
+    """Every report of the scope, with its "Riwayat" (audit history) page.
+
+    "Restore this version" is offered only where the workflow lets the user
+    change the report's content (its own Ketua RT, while a draft or sent
+    back); the restore service and the reports' restore rule check it again.
+    """
+
+    def has_restore_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is None:
+            return False
+        return workflow.report_can_be_restored(obj) and workflow.may_submit(obj, request.user)
+
     list_filter = (
         ("state", ChoicesDropdownFilter),
         ("kind", ChoicesDropdownFilter),

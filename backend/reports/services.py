@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import TransitionNotAllowed
 
 from backend.accounts.roles import Cap
+from backend.audit.display import describe_fields_with
 from backend.audit.models import Action
 from backend.audit.services import diff, record, snapshot, to_json
 from backend.common.errors import Code, DomainError, Problem
@@ -43,6 +44,9 @@ from backend.reports.models import (
 from backend.wilayah.models import RT
 
 logger = logging.getLogger(__name__)
+
+# A report's audit events hold its kind's detail fields: label them as those models do.
+describe_fields_with(Report, *DETAIL_MODELS.values())
 
 CLIENT_KEY_RE = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 
