@@ -18,7 +18,6 @@ from backend.population import services as population_services
 from backend.reports import services
 from backend.reports.choices import Kind, State
 from backend.reports.models import ActivityDetail, DeathDetail, Report
-from tests.audit.conftest import log  # noqa: F401 (fixture)
 from tests.reports.conftest import ACTIVITY, death, key, save, today
 
 pytestmark = pytest.mark.django_db
@@ -180,7 +179,7 @@ def test_only_the_ketua_rt_of_the_rt_restores_and_the_refusal_is_recorded(actors
 
 
 def test_report_events_hold_versions_that_the_history_page_offers_to_restore(actors, kr):
-    report, created = _two_versions(actors.ketua_rt_1)
+    _report, created = _two_versions(actors.ketua_rt_1)
     assert restore.is_restorable(created)
     assert created.changes == {} and created.field_changes()["participants"] == [None, 24]
     assert created.snapshot["state"] == State.DRAFT
