@@ -180,9 +180,12 @@ def _addresses(rng: random.Random, count: int) -> list[str]:
 
 
 def _boarder_count(rng: random.Random, households: int, kos_area: bool) -> int:
+    """Non-permanent residents in the kelurahan's register (as SIAK or an OpenSID
+    import would bring them), mostly in the kos areas. The RTs report more
+    arrivals as stays (``backend.reports.demo``); both count as non-permanent."""
     if kos_area:
-        return max(1, round(households * rng.uniform(0.12, 0.28)))
-    return sum(rng.random() < 0.02 for _ in range(households))
+        return max(1, round(households * rng.uniform(0.06, 0.14)))
+    return sum(rng.random() < 0.01 for _ in range(households))
 
 
 def seed_demo(
@@ -282,23 +285,30 @@ class ResetResult:
     residents: int = 0
     accounts: int = 0
     audit_events: int = 0
+    reports: int = 0
+    stays: int = 0
 
 
 @transaction.atomic
 def reset_demo() -> ResetResult:
-    """Remove the demo: every household and resident of Balikpapan Tengah and the demo accounts.
+    """Remove the demo: every report, stay, household and resident of Balikpapan Tengah
+    and the demo accounts.
 
     Audit events are never deleted: each removed household and resident gets
     a "deleted" event (written in bulk), so its history ends instead of
     pointing at a row that silently vanished.
     """
-    # TODO(issue 2): rows that later domains keep about these residents,
-    # households or demo users (reports, stays, tokens) and that PROTECT them
-    # make this delete fail with ProtectedError; remove those rows here first
-    # as those domains land.
+    # Reports and stays point at residents, households and demo users (PROTECT):
+    # they go first, with their own "deleted" events. API tokens and role
+    # assignments go with their users (CASCADE).
+    from backend.reports.demo import DEMO_USER_REGEX, remove_reports
+
     rts = _area_rts()
     result = ResetResult()
     with audit_context(door=Door.COMMAND):
+        reports = remove_reports(rts)
+        result.reports, result.stays = reports.reports, reports.stays
+        result.audit_events += reports.audit_events
         residents = Resident.objects.filter(Q(rt__in=rts) | Q(household__rt__in=rts))
         households = Household.objects.filter(rt__in=rts)
         rt_of = rts.select_related("kelurahan").in_bulk()
@@ -310,7 +320,7 @@ def reset_demo() -> ResetResult:
         ]
         result.residents = residents.delete()[1].get(Resident._meta.label, 0)
         result.households = households.delete()[1].get(Household._meta.label, 0)
-        result.audit_events = len(
+        result.audit_events += len(
             record_many(
                 build_event(
                     actor=None,
@@ -325,7 +335,9 @@ def reset_demo() -> ResetResult:
             )
         )
         result.accounts = (
-            User.objects.filter(username__in=DEMO_USERNAMES).delete()[1].get(User._meta.label, 0)
+            User.objects.filter(Q(username__in=DEMO_USERNAMES) | Q(username__regex=DEMO_USER_REGEX))
+            .delete()[1]
+            .get(User._meta.label, 0)
         )
     return result
 
