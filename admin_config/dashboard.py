@@ -158,9 +158,7 @@ def _region_rows(actor, level: str):
     if level == Level.KELURAHAN:
         regions = kelurahan_list(actor=actor).filter(pk__in=rts.values("kelurahan_id"))
     else:
-        regions = kecamatan_list(actor=actor).filter(
-            pk__in=rts.values("kelurahan__kecamatan_id")
-        )
+        regions = kecamatan_list(actor=actor).filter(pk__in=rts.values("kelurahan__kecamatan_id"))
     in_scope = actor.scope.rt_q(Cap.POPULATION_VIEW, rt_path)
     return regions, Count(rt_path, filter=in_scope, distinct=True)
 
