@@ -29,6 +29,7 @@ from admin_config.audit import AuditHistoryMixin
 from admin_config.base import ReadOnlyScopedModelAdmin, scope_of
 from admin_config.dashboard import DashboardPanel
 from admin_config.navigation import NavGroup, NavItem
+from admin_config.wilayah import spans_kelurahan
 from backend.accounts.roles import Cap
 from backend.audit.context import Door, audit_context
 from backend.common.errors import DomainError
@@ -130,6 +131,25 @@ class ScopedKelurahanFilter(DropdownFilter):
         return queryset.filter(rt__kelurahan_id=value) if value is not None else queryset
 
 
+class RegionColumnsMixin:
+    """An "RT" column (kept on one line) and, for users whose scope spans several
+    kelurahan, a "kelurahan" column after it (as the population lists do)."""
+
+    def get_list_display(self, request: HttpRequest):
+        columns = list(super().get_list_display(request))
+        if spans_kelurahan(request) and "rt_label" in columns:
+            columns.insert(columns.index("rt_label") + 1, "kelurahan_name")
+        return columns
+
+    @display(description=_("RT"), ordering="rt__number")
+    def rt_label(self, obj) -> str:
+        return obj.rt.label.replace(" ", "\u00a0")
+
+    @display(description=_("kelurahan"), ordering="rt__kelurahan__name")
+    def kelurahan_name(self, obj) -> str:
+        return obj.rt.kelurahan.name
+
+
 # -- forms ---------------------------------------------------------------------
 
 
@@ -156,7 +176,7 @@ class FollowUpForm(forms.Form):
 # -- reports -------------------------------------------------------------------
 
 
-class BaseReportAdmin(ReadOnlyScopedModelAdmin):
+class BaseReportAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
     """Reports are read here; decisions are custom views and actions calling the services.
 
     Rows come from ``selectors.report_list`` (``view_cap``); nothing is added,
@@ -262,10 +282,6 @@ class BaseReportAdmin(ReadOnlyScopedModelAdmin):
     @display(description=_("kind"), ordering="kind")
     def kind_label(self, obj: Report) -> str:
         return obj.get_kind_display()
-
-    @display(description=_("RT"), ordering="rt__number")
-    def rt_label(self, obj: Report) -> str:
-        return f"{obj.rt.label} · {obj.rt.kelurahan.name}"
 
     @display(description=_("state"), ordering="state", label=STATE_COLOURS)
     def state_label(self, obj: Report):
@@ -557,7 +573,7 @@ class StayStatusFilter(DropdownFilter):
 
 
 @admin.register(NonPermanentStay)
-class NonPermanentStayAdmin(ReadOnlyScopedModelAdmin):
+class NonPermanentStayAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
     """The Buku Penduduk Sementara: stays open and close through approved reports only.
 
     Rows from ``selectors.stay_list``; a NIK or passport number is never a
@@ -601,10 +617,6 @@ class NonPermanentStayAdmin(ReadOnlyScopedModelAdmin):
     @display(description=_("NIK"))
     def masked_nik_col(self, obj):
         return obj.masked_nik or obj.passport_number or "-"
-
-    @display(description=_("RT"), ordering="rt__number")
-    def rt_label(self, obj):
-        return f"{obj.rt.label} · {obj.rt.kelurahan.name}"
 
     @display(
         description=_("one year"),
@@ -733,8 +745,8 @@ def dashboard_context(request) -> dict:
     From one compliance computation over the last 30 days (three SQL queries,
     whatever the number of RTs): RTs that reported in the current period
     (today, or this week with a weekly cadence), RTs without a report for a
-    week or more, the 30-day compliance rate, the reports waiting for a
-    decision, and the RTs silent the longest.
+    week or more, the 30-day compliance rate and the RTs silent the longest;
+    and one count of the reports waiting for a decision (the queue).
     """
     actor = request.user
     scope = scope_of(request)
@@ -746,6 +758,11 @@ def dashboard_context(request) -> dict:
     weekly = result.cadence == 7
     silent_days = max(7, result.cadence * 2)
     may_decide = scope.has(Cap.REPORT_DECIDE)
+    # The queue itself (compliance's "pending" also counts reports sent back to the RT).
+    if may_decide:
+        waiting = selectors.report_queue(actor=actor).count()
+    else:
+        waiting = selectors.report_list(actor=actor).filter(state=State.SUBMITTED).count()
     reports_url = reverse("admin:reports_report_changelist")
     silent = [
         {
@@ -757,6 +774,7 @@ def dashboard_context(request) -> dict:
     ]
     return {
         "reports_total": total,
+        "reports_waiting": waiting,
         "reports_weekly": weekly,
         "reports_silent_days": silent_days,
         "reports_not_reported": total.rts_not_reported_current,

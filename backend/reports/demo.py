@@ -283,11 +283,13 @@ def seed_reports(
     stay_plans, ending = _stays(rts, staff, today, rng)
     plans += stay_plans
 
+    _not_in_the_future([report for report, _detail in plans], rng)
     reports = Report.objects.bulk_create([report for report, _detail in plans])
     _write_details(plans)
     stays = _open_stays([(r, d) for r, d in stay_plans if r.state == State.APPROVED])
     by_report = {stay.opened_by_id: stay for stay in stays}
     end_plans = _stay_ends([by_report[stay_plans[i][0].pk] for i in ending], staff, today, rng)
+    _not_in_the_future([report for report, _detail in end_plans], rng)
     Report.objects.bulk_create([report for report, _detail in end_plans])
     _write_details(end_plans)
     for stay in by_report.values():
@@ -565,6 +567,20 @@ def _events(plans, staff):
         )
 
 
+def _not_in_the_future(reports: list[Report], rng: random.Random) -> None:
+    """Today's reports were sent (and some decided) before now, not this evening."""
+    now = timezone.now()
+    for report in reports:
+        if report.submitted_at and report.submitted_at > now:
+            report.submitted_at = now - timedelta(minutes=rng.randint(20, 240))
+            floor = timezone.make_aware(datetime.combine(report.report_date, time(0, 5)))
+            report.submitted_at = max(report.submitted_at, floor)
+        if report.decided_at and report.decided_at > now:
+            report.decided_at = max(
+                report.submitted_at, now - timedelta(minutes=rng.randint(1, 15))
+            )
+
+
 def _stay_events(stays, staff):
     """The register's own trail: each stay created by its arrival's approval (and
     updated by its end's), as ``kinds.apply_approval`` writes them."""
@@ -580,7 +596,7 @@ def _stay_events(stays, staff):
             instance=stay,
             snapshot=opened,
             rt=stay.rt,
-            note=f"report #{stay.opened_by_id}",
+            note=stay.opened_by.label,
         )
         event.occurred_at, event.door = stay.opened_by.decided_at, Door.ADMIN
         yield event
@@ -595,7 +611,7 @@ def _stay_events(stays, staff):
                     "closed_by": [None, stay.closed_by_id],
                 },
                 rt=stay.rt,
-                note=f"report #{stay.closed_by_id}",
+                note=stay.closed_by.label,
             )
             event.occurred_at, event.door = stay.closed_by.decided_at, Door.ADMIN
             yield event

@@ -111,3 +111,12 @@ def test_every_admin_module_is_registered_once_by_admin_config():
 def test_masked_numbers_cannot_be_probed_through_url_lookups(client, actors, name, query):
     client.force_login(actors.camat)
     assert client.get(admin_url(name, query=query)).status_code == 400
+
+
+def test_a_login_opened_directly_lands_on_the_dashboard(client, actors):
+    from tests.conftest import PASSWORD
+
+    response = client.post(
+        admin_url("login"), {"username": actors.lurah.username, "password": PASSWORD}
+    )
+    assert response.status_code == 302 and response["Location"] == admin_url("index")

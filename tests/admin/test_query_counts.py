@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 RESIDENT_CHANGELIST = 11
 # Session, user, scope (3); Django's permission look-ups for the third-party
 # admins on the sidebar (2); the population panel's region rows with every
-# figure (1); the reports panel's compliance: RTs, per-RT figures, runs (3).
-DASHBOARD = 9
+# figure (1); the reports panel's compliance: RTs, per-RT figures, runs (3),
+# and the reports waiting for a decision (1).
+DASHBOARD = 10
 
 
 @pytest.fixture

@@ -258,10 +258,12 @@ def _panel(response, key: str) -> dict:
 def test_dashboard_panel_shows_the_queue_who_has_not_reported_and_the_rate(actors, kr):
     save(actors.ketua_rt_1, Kind.NIHIL)
     save(actors.ketua_rt_2, Kind.ACTIVITY, ACTIVITY)  # waits for a decision
+    sent_back = save(actors.ketua_rt_1, Kind.ACTIVITY, ACTIVITY).report
+    services.report_request_revision(actor=actors.staf_kelurahan, report=sent_back, reason="x")
     response = client_for(actors.lurah).get("/admin/")
     panel = _panel(response, "reports")
     assert panel["reports_total"].rts_reported_current == 2
-    assert (panel["reports_not_reported"], panel["reports_total"].pending) == (85, 1)
+    assert (panel["reports_not_reported"], panel["reports_waiting"]) == (85, 1)
     assert panel["reports_queue_url"] == QUEUE
     assert len(panel["reports_silent"]) == 5 and panel["reports_silent"][0]["days"] is None
     html = response.content.decode()
@@ -273,7 +275,7 @@ def test_dashboard_panel_shows_the_queue_who_has_not_reported_and_the_rate(actor
 def test_dashboard_panel_for_a_camat_links_the_waiting_reports_not_the_queue(actors, kr):
     save(actors.ketua_rt_2, Kind.ACTIVITY, ACTIVITY)
     panel = _panel(client_for(actors.camat).get("/admin/"), "reports")
-    assert panel["reports_total"].pending == 1 and not panel["reports_may_decide"]
+    assert panel["reports_waiting"] == 1 and not panel["reports_may_decide"]
     assert panel["reports_queue_url"] == "/admin/reports/report/?state__exact=submitted"
     from backend.wilayah.models import RT
 
@@ -284,5 +286,5 @@ def test_dashboard_panel_for_a_camat_links_the_waiting_reports_not_the_queue(act
 def test_dashboard_panel_of_a_ketua_rt_counts_their_rt_only(actors, kr):
     save(actors.ketua_rt_2, Kind.ACTIVITY, ACTIVITY)
     panel = _panel(client_for(actors.ketua_rt_1).get("/admin/"), "reports")
-    assert (panel["reports_total"].rts, panel["reports_total"].pending) == (1, 0)
+    assert (panel["reports_total"].rts, panel["reports_waiting"]) == (1, 0)
     assert panel["reports_not_reported"] == 1
