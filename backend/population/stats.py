@@ -21,6 +21,12 @@ Non-permanent residents (one rule, used by GraphQL and the admin dashboard):
   ``permanent + non_permanent``. A stay is never opened for a NIK that is a
   living resident of the same kelurahan's register
   (``backend.reports.kinds``), so nobody is counted twice there.
+
+TODO(issue 5): the other direction is not guarded yet: registering or
+importing a living resident whose NIK has an open stay in the same kelurahan
+counts that person twice until the stay is ended. The import preview and
+``resident_register`` should warn (naming the stay) once imports read the
+stays; until then the kelurahan ends the stay by an end-of-stay report.
 """
 
 from __future__ import annotations
