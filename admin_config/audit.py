@@ -24,7 +24,6 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import (
     ChoicesDropdownFilter,
     DropdownFilter,
@@ -32,6 +31,8 @@ from unfold.contrib.filters.admin import (
     TextFilter,
 )
 
+from admin_config.base import ReadOnlyScopedModelAdmin, scope_of
+from admin_config.navigation import NavGroup, NavItem
 from backend.accounts.roles import Cap
 from backend.audit import restore
 from backend.audit.display import EventPresenter, format_wita, note_text
@@ -40,7 +41,7 @@ from backend.audit.models import AuditEvent
 from backend.audit.selectors import audit_history, audit_list
 from backend.audit.services import entity_type_of
 from backend.common.errors import DomainError
-from backend.wilayah.models import RT, Kecamatan, Kelurahan
+from backend.wilayah.selectors import kecamatan_list, kelurahan_list, rt_list
 
 HISTORY_PAGE_SIZE = 50
 # Entities offered in the timeline's entity filter (others still show, unfiltered).
@@ -78,7 +79,7 @@ class KecamatanFilter(_RegionFilter):
     column = "kecamatan_id"
 
     def regions(self, request):
-        return Kecamatan.objects.filter(request.user.scope.region_q("kecamatan")).order_by("name")
+        return kecamatan_list(actor=request.user, cap=Cap.AUDIT_VIEW).order_by("name")
 
 
 class KelurahanFilter(_RegionFilter):
@@ -87,7 +88,7 @@ class KelurahanFilter(_RegionFilter):
     column = "kelurahan_id"
 
     def regions(self, request):
-        qs = Kelurahan.objects.filter(request.user.scope.region_q("kelurahan"))
+        qs = kelurahan_list(actor=request.user, cap=Cap.AUDIT_VIEW)
         kecamatan = _int(request.GET.get("kecamatan"))
         if kecamatan is not None:
             qs = qs.filter(kecamatan_id=kecamatan)
@@ -102,7 +103,7 @@ class RTFilter(_RegionFilter):
     max_without_kelurahan = 120
 
     def regions(self, request):
-        qs = RT.objects.filter(request.user.scope.region_q("rt")).select_related("rw")
+        qs = rt_list(actor=request.user, cap=Cap.AUDIT_VIEW).select_related("rw")
         kelurahan = _int(request.GET.get("kelurahan"))
         if kelurahan is not None:
             return qs.filter(kelurahan_id=kelurahan).order_by("number")
@@ -169,7 +170,16 @@ def _parse_day(value):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ModelAdmin):
+class AuditEventAdmin(ReadOnlyScopedModelAdmin):
+    """Read-only for everyone; rows from ``audit_list`` (``Cap.AUDIT_VIEW``).
+
+    The stored values (snapshot, changes, notes) and the chain hashes are
+    never URL lookups: ``?snapshot__nik__startswith=`` would let a user who
+    sees NIKs masked count their way to the hidden digits.
+    """
+
+    view_cap = Cap.AUDIT_VIEW
+    sensitive_fields = ("snapshot", "changes", "note", "prev_hash", "row_hash")
     list_display = (
         "time_wita",
         "user",
@@ -199,25 +209,12 @@ class AuditEventAdmin(ModelAdmin):
     actions = None
     change_list_template = "audit/event_change_list.html"
 
-    # -- permissions: read-only for everyone ----------------------------------
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.scope.has(Cap.AUDIT_VIEW)
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
+    def scoped_queryset(self, request, cap=None):
         return audit_list(actor=request.user).select_related("rt__rw", "kelurahan")
+
+    def obj_allows(self, request, cap, obj) -> bool:
+        # An event (some have no RT) is only ever reached through audit_list.
+        return scope_of(request).has(cap)
 
     # -- columns --------------------------------------------------------------------
 
@@ -357,6 +354,15 @@ class AuditHistoryMixin:
             *super().get_urls(),
         ]
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The "History" button (unfold's object tools) leads to the Riwayat page,
+        # for those who may read the audit trail.
+        extra_context = {
+            **(extra_context or {}),
+            "show_history": scope_of(request).has(Cap.AUDIT_VIEW),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def has_restore_permission(self, request, obj=None) -> bool:
         """Whether to offer the button; the restore service still checks scope and rules."""
         if obj is None:
@@ -454,3 +460,15 @@ class AuditHistoryMixin:
             "history_url": history,
         }
         return TemplateResponse(request, self.audit_restore_template, context)
+
+
+# -- sidebar ------------------------------------------------------------------
+
+admin.site.add_nav_group(
+    NavGroup(
+        "audit",
+        _("Audit"),
+        order=80,
+        items=[NavItem(_("Audit trail"), "history", model="audit.auditevent")],
+    )
+)

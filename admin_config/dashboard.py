@@ -7,10 +7,10 @@ The site renders its list of :class:`DashboardPanel` in order. A later page
 
 The population panel counts in SQL, grouped by the region level just below
 the user's own (RT for a Lurah, kelurahan for a Camat, kecamatan for the
-city), in three queries whatever the size of the region: residents,
-households and RTs, each grouped once. Totals are the sums of the groups.
-Every count starts from a selector, so it never includes a row outside the
-user's scope.
+city), in one statement whatever the size of the region, with the figures
+of ``backend.population.stats`` (one definition of each figure, shared with
+GraphQL). Totals are the sums of the rows. Every count is limited by the
+user's scope, so it never includes a row the user may not read.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Value
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -26,10 +26,9 @@ from django.utils.translation import gettext_lazy as _
 
 from admin_config.base import scope_of
 from backend.accounts.roles import Cap, Level
-from backend.population.age import AGE_BANDS, age_band_q, today_wita
-from backend.population.codes import LifeStatus, Residency, Sex
-from backend.population.selectors import household_list, resident_list
-from backend.wilayah.selectors import rt_list
+from backend.population import stats
+from backend.population.age import AGE_BANDS, today_wita
+from backend.wilayah.selectors import kecamatan_list, kelurahan_list, rt_list
 
 
 class DashboardPanel:
@@ -50,22 +49,20 @@ class DashboardPanel:
 class RenderedPanel:
     template_name: str
     context: dict[str, Any]
+    key: str = ""
 
 
 # -- population counts ----------------------------------------------------------
 
-# How each grouping level is reached from a resident or household, and from an RT.
-_GROUPS = {
-    Level.RT: {"member": "rt", "rt": "pk", "name": None},
-    Level.KELURAHAN: {
-        "member": "rt__kelurahan",
-        "rt": "kelurahan",
-        "name": "kelurahan__name",
-    },
+# The region rows of each breakdown level, and how their residents, households
+# and stays are reached (``backend.population.stats.region_count_expressions``).
+_PATHS = {
+    Level.RT: {"residents": "residents", "rt": "", "outer": "rt"},
+    Level.KELURAHAN: {"residents": "rts__residents", "rt": "rts", "outer": "rt__kelurahan"},
     Level.KECAMATAN: {
-        "member": "rt__kelurahan__kecamatan",
-        "rt": "kelurahan__kecamatan",
-        "name": "kelurahan__kecamatan__name",
+        "residents": "kelurahan__rts__residents",
+        "rt": "kelurahan__rts",
+        "outer": "rt__kelurahan__kecamatan",
     },
 }
 
@@ -89,20 +86,49 @@ def breakdown_level(scope) -> str:
 
 @dataclass
 class Figures:
+    """One region's figures for the panel, from ``stats.PopulationFigures``."""
+
     rts: int = 0
     households: int = 0
     kk_needing_update: int = 0
     permanent: int = 0
     non_permanent: int = 0
+    open_stays: int = 0
     male: int = 0
     female: int = 0
     bands: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def registered_non_permanent(self) -> int:
+        """Non-permanent residents in the kelurahan register (not reported stays)."""
+        return self.non_permanent - self.open_stays
+
+    @classmethod
+    def of(cls, figures: stats.PopulationFigures, rts: int) -> Figures:
+        return cls(
+            rts=rts,
+            households=figures.households,
+            kk_needing_update=figures.kk_needing_update,
+            permanent=figures.permanent,
+            non_permanent=figures.non_permanent,
+            open_stays=figures.open_stays,
+            male=figures.male,
+            female=figures.female,
+            bands={band.band: band.total for band in figures.age_bands},
+        )
+
     def add(self, other: Figures) -> None:
-        for name in ("rts", "households", "kk_needing_update", "permanent", "non_permanent"):
+        for name in (
+            "rts",
+            "households",
+            "kk_needing_update",
+            "permanent",
+            "non_permanent",
+            "open_stays",
+            "male",
+            "female",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.male += other.male
-        self.female += other.female
         for key, value in other.bands.items():
             self.bands[key] = self.bands.get(key, 0) + value
 
@@ -123,77 +149,60 @@ class PopulationSummary:
     as_of: Any
 
 
-def population_summary(actor) -> PopulationSummary:
-    """Counts for the actor's scope, grouped one level below it (three SQL queries)."""
-    level = breakdown_level(actor.scope)
-    paths = _GROUPS[level]
-    today = today_wita()
-    living = Q(status=LifeStatus.ALIVE)
-    permanent = living & Q(residency=Residency.PERMANENT)
-
-    rt_rows = rt_list(actor=actor, cap=Cap.POPULATION_VIEW)
-    rt_values = [paths["rt"]]
+def _region_rows(actor, level: str):
+    """The regions of the breakdown: those holding an RT the actor may view."""
+    rts = rt_list(actor=actor, cap=Cap.POPULATION_VIEW)
     if level == Level.RT:
-        rt_values += ["number", "kelurahan__name"]
+        return rts.select_related("kelurahan"), Value(1)
+    rt_path = _PATHS[level]["rt"]
+    if level == Level.KELURAHAN:
+        regions = kelurahan_list(actor=actor).filter(pk__in=rts.values("kelurahan_id"))
     else:
-        rt_values.append(paths["name"])
-    regions = {
-        r[paths["rt"]]: r for r in rt_rows.order_by().values(*rt_values).annotate(rts=Count("pk"))
-    }
+        regions = kecamatan_list(actor=actor).filter(pk__in=rts.values("kelurahan__kecamatan_id"))
+    in_scope = actor.scope.rt_q(Cap.POPULATION_VIEW, rt_path)
+    return regions, Count(rt_path, filter=in_scope, distinct=True)
 
-    band_counts = {
-        f"band_{i}": Count("pk", filter=permanent & age_band_q(band, today=today))
-        for i, band in enumerate(AGE_BANDS)
-    }
-    residents = {
-        r["group"]: r
-        for r in resident_list(actor=actor)
-        .order_by()
-        .values(group=F(paths["member"]))
-        .annotate(
-            permanent=Count("pk", filter=permanent),
-            non_permanent=Count("pk", filter=living & Q(residency=Residency.NON_PERMANENT)),
-            male=Count("pk", filter=permanent & Q(sex=Sex.MALE)),
-            female=Count("pk", filter=permanent & Q(sex=Sex.FEMALE)),
-            **band_counts,
-        )
-    }
-    households = {
-        h["group"]: h
-        for h in household_list(actor=actor)
-        .order_by()
-        .values(group=F(paths["member"]))
-        .annotate(total=Count("pk"), needs_update=Count("pk", filter=Q(needs_update=True)))
-    }
 
-    kelurahan_names = {r.get("kelurahan__name") for r in regions.values()}
+def population_summary(actor) -> PopulationSummary:
+    """Counts for the actor's scope, grouped one level below it: one SQL statement.
+
+    The region rows (RTs, kelurahan or kecamatan) are annotated with every
+    figure of ``backend.population.stats`` (the same definitions GraphQL
+    uses): residents joined and counted, households, KKs to update and open
+    stays as correlated subqueries. Totals are the sums of the rows.
+    """
+    level = breakdown_level(actor.scope)
+    paths = _PATHS[level]
+    regions, rt_count = _region_rows(actor, level)
+    rows_qs = regions.order_by().annotate(
+        n_rts=rt_count,
+        **stats.region_count_expressions(
+            actor.scope,
+            resident_path=paths["residents"],
+            rt_path=paths["rt"],
+            outer_lookup=paths["outer"],
+            today=today_wita(),
+        ),
+    )
+
+    regions = list(rows_qs)
+    kelurahan_names = {r.kelurahan.name for r in regions} if level == Level.RT else set()
     rows = []
-    for region_id, region in regions.items():
-        res = residents.get(region_id, {})
-        hh = households.get(region_id, {})
-        figures = Figures(
-            rts=region["rts"],
-            households=hh.get("total", 0),
-            kk_needing_update=hh.get("needs_update", 0),
-            permanent=res.get("permanent", 0),
-            non_permanent=res.get("non_permanent", 0),
-            male=res.get("male", 0),
-            female=res.get("female", 0),
-            bands={band.key: res.get(f"band_{i}", 0) for i, band in enumerate(AGE_BANDS)},
-        )
+    for region in regions:
+        figures = Figures.of(stats.PopulationFigures.from_row(region), rts=region.n_rts)
         if level == Level.RT:
-            label = f"RT {region['number']:03d}"
+            label = region.label
             if len(kelurahan_names) > 1:
-                label = f"{label} · {region['kelurahan__name']}"
-            sort_key = (region["kelurahan__name"], region["number"])
+                label = f"{label} · {region.kelurahan.name}"
+            sort_key = (region.kelurahan.name, region.number)
         else:
-            label = region[paths["name"]]
+            label = region.name
             sort_key = (label, 0)
         link = _changelist(
             "population_resident",
-            f"{_FILTER_PARAM[level]}={region_id}&status__exact=1&residency__exact=1",
+            f"{_FILTER_PARAM[level]}={region.pk}&status__exact=1&residency__exact=1",
         )
-        rows.append((sort_key, Row(region_id=region_id, label=label, figures=figures, link=link)))
+        rows.append((sort_key, Row(region_id=region.pk, label=label, figures=figures, link=link)))
     rows = [row for _key, row in sorted(rows, key=lambda item: item[0])]
 
     total = Figures(bands={band.key: 0 for band in AGE_BANDS})
@@ -243,6 +252,7 @@ class PopulationPanel(DashboardPanel):
                 "non_permanent": _changelist(
                     "population_resident", "status__exact=1&residency__exact=2"
                 ),
+                "open_stays": _changelist("reports_nonpermanentstay", "status=open"),
                 "households": _changelist("population_household"),
                 "kk_needing_update": _changelist("population_household", "needs_update__exact=1"),
                 "rts": _changelist("wilayah_rt"),

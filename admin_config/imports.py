@@ -16,6 +16,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -34,6 +35,7 @@ from unfold.widgets import (
     UnfoldBooleanWidget,
 )
 
+from admin_config.navigation import NavGroup, NavItem
 from backend.accounts.roles import Cap
 from backend.common.errors import DomainError
 from backend.common.masking import mask_number
@@ -56,6 +58,11 @@ PROBLEMS_PER_PAGE = 50
 def _can_import(request) -> bool:
     user = request.user
     return user.is_active and user.is_authenticated and user.scope.has(Cap.POPULATION_IMPORT)
+
+
+def _can_export(request) -> bool:
+    user = request.user
+    return user.is_active and user.is_authenticated and user.scope.has(Cap.POPULATION_EXPORT)
 
 
 def _file_response(export) -> FileResponse:
@@ -268,7 +275,7 @@ class ImportJobAdmin(ModelAdmin):
         return False
 
     def has_export_permission(self, request) -> bool:
-        return request.user.scope.has(Cap.POPULATION_EXPORT)
+        return _can_export(request)
 
     def get_queryset(self, request) -> QuerySet:
         return import_job_list(actor=request.user)
@@ -474,7 +481,7 @@ class ImportJobAdmin(ModelAdmin):
     # -- export
 
     def export_view(self, request):
-        if not request.user.scope.has(Cap.POPULATION_EXPORT):
+        if not _can_export(request):
             raise PermissionDenied
         form = ExportForm(request.POST or None, actor=request.user)
         if request.method == "POST" and form.is_valid():
@@ -553,13 +560,28 @@ def export_selected(modeladmin, request, queryset):
 
 
 class ScopedExportMixin:
-    """Adds the scoped, masked, audited "export selected" action to a ModelAdmin of
-    residents, households or reports (``ReportAdmin``, ``ReportQueueAdmin``)."""
+    """Scoped, masked, audited exports on a resident, household or report admin.
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        kind = EXPORTED_MODELS.get(self.opts.model_name)
-        if _may_export(request.user, kind):
+    - "Export selected" in the actions menu (``export_selected``);
+    - "Export this list" above the change list: the rows of the list as it is
+      filtered and searched now (all pages), after asking for the format.
+
+    Both go through ``run_export`` (``population_export`` or ``reports_export``),
+    which keeps only the rows of the user's export scope and masks numbers
+    unless the user may see them and asks for them.
+    """
+
+    change_list_template = f"{TEMPLATES}/export_change_list.html"
+
+    def _export_kind(self) -> str | None:
+        return EXPORTED_MODELS.get(self.opts.model_name)
+
+    def _may_export_here(self, request) -> bool:
+        return _may_export(request.user, self._export_kind())
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        if self._may_export_here(request):
             actions["export_selected"] = (
                 export_selected,
                 "export_selected",
@@ -567,5 +589,88 @@ class ScopedExportMixin:
             )
         return actions
 
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "export/",
+                self.admin_site.admin_view(self.export_filtered_view),
+                name="{}_{}_export_filtered".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = dict(extra_context or {})
+        if self._may_export_here(request):
+            info = self.opts.app_label, self.opts.model_name
+            url = reverse("admin:{}_{}_export_filtered".format(*info))
+            query = request.GET.urlencode()
+            extra_context["export_filtered_url"] = f"{url}?{query}" if query else url
+        return super().changelist_view(request, extra_context)
+
+    def export_filtered_view(self, request):
+        """The change list's rows (its filters and search from the query string) as a file."""
+        if not (self._may_export_here(request) and self.has_view_permission(request)):
+            raise PermissionDenied
+        kind = self._export_kind()
+        info = self.opts.app_label, self.opts.model_name
+        changelist_url = reverse("admin:{}_{}_changelist".format(*info))
+        query = request.GET.urlencode()
+        try:
+            rows = self.get_changelist_instance(request).get_queryset(request)
+        except Exception:
+            messages.error(request, _("This list cannot be exported; open it again."))
+            return HttpResponseRedirect(changelist_url)
+        form = ExportForm(request.POST or None, actor=request.user, with_kind=False)
+        if request.method == "POST" and form.is_valid():
+            try:
+                export = run_export(
+                    actor=request.user,
+                    kind=kind,
+                    ids=rows.order_by().values("pk"),
+                    **form.export_kwargs(),
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                return _file_response(export)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Export this list"),
+            "opts": self.opts,
+            "form": form,
+            "count": rows.count(),
+            "back_url": f"{changelist_url}?{query}" if query else changelist_url,
+        }
+        return render(request, f"{TEMPLATES}/export_filtered.html", context)
+
+
+# -- sidebar ---------------------------------------------------------------------------
+
+# The export page is reachable for every role that may export (a Camat
+# exports without importing), so its link does not depend on the job list.
+admin.site.add_nav_group(
+    NavGroup(
+        "impor",
+        _("Import and export"),
+        order=40,
+        items=[
+            NavItem(_("Import jobs"), "upload_file", model="imports.importjob"),
+            NavItem(
+                _("New import"),
+                "note_add",
+                url_name="admin:imports_importjob_add",
+                permission=_can_import,
+            ),
+            NavItem(
+                _("Export"),
+                "download",
+                url_name="admin:imports_importjob_export",
+                permission=_can_export,
+            ),
+        ],
+    )
+)
 
 __all__ = ["ImportJobAdmin", "ScopedExportMixin", "export_selected", "run_export"]

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.widgets import UnfoldAdminTextInputWidget
 
 from admin_config import nik
+from admin_config.audit import AuditHistoryMixin
 from admin_config.base import ScopedModelAdmin, ServiceModelForm
 from admin_config.filters import (
     AgeBandFilter,
@@ -33,6 +34,7 @@ from admin_config.filters import (
     NikPresenceFilter,
     ScopedRelatedFilter,
 )
+from admin_config.imports import ScopedExportMixin
 from admin_config.wilayah import count_of, spans_kelurahan
 from backend.common.masking import mask_no_kk
 from backend.population import services
@@ -110,7 +112,9 @@ class HouseholdForm(ServiceModelForm):
 
 
 @admin.register(Household)
-class HouseholdAdmin(RevealMixin, PartialNumberNotice, ScopedModelAdmin):
+class HouseholdAdmin(
+    AuditHistoryMixin, ScopedExportMixin, RevealMixin, PartialNumberNotice, ScopedModelAdmin
+):
     form = HouseholdForm
     sensitive_fields = ("no_kk",)
     service_field_map = {"no_kk": "new_no_kk"}
@@ -344,7 +348,9 @@ class ResidentForm(ServiceModelForm):
 
 
 @admin.register(Resident)
-class ResidentAdmin(RevealMixin, PartialNumberNotice, ScopedModelAdmin):
+class ResidentAdmin(
+    AuditHistoryMixin, ScopedExportMixin, RevealMixin, PartialNumberNotice, ScopedModelAdmin
+):
     form = ResidentForm
     sensitive_fields = ("nik",)
     service_field_map = {"nik": "new_nik"}

@@ -21,11 +21,15 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, DropdownFilter
 from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextareaWidget
 
+from admin_config.audit import AuditHistoryMixin
+from admin_config.base import ReadOnlyScopedModelAdmin, scope_of
+from admin_config.dashboard import DashboardPanel
+from admin_config.navigation import NavGroup, NavItem
+from admin_config.wilayah import spans_kelurahan
 from backend.accounts.roles import Cap
 from backend.audit.context import Door, audit_context
 from backend.common.errors import DomainError
@@ -34,6 +38,7 @@ from backend.reports import compliance, conf, selectors, services, workflow
 from backend.reports.choices import FollowUp, Kind, State
 from backend.reports.models import NonPermanentStay, Report, ReportQueue, RTCompliance
 from backend.wilayah.models import Kelurahan
+from backend.wilayah.selectors import rt_list
 
 STATE_COLOURS = {
     State.DRAFT: "info",
@@ -61,21 +66,51 @@ def _message(exc: DomainError) -> str:
 # -- filters -------------------------------------------------------------------
 
 
+def _report_rts(request: HttpRequest, cap: str):
+    """RTs over which the user holds ``cap`` (the wilayah selector)."""
+    return rt_list(actor=request.user, cap=cap)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 class ScopedRTFilter(DropdownFilter):
+    """The RTs of the user's scope (``?rt=<id>``); with a kelurahan chosen, its RTs only.
+
+    A city administrator's scope has more than a thousand RTs: they are listed
+    once a kelurahan is chosen.
+    """
+
     title = _("RT")
     parameter_name = "rt"
+    #: The capability whose RTs are offered (the admin's ``view_cap``).
+    max_without_kelurahan = 120
 
     def lookups(self, request, model_admin):
-        rts = compliance.scoped_rts(actor=request.user).select_related("kelurahan")
-        many = rts.values("kelurahan_id").distinct().count() > 1
+        cap = getattr(model_admin, "view_cap", Cap.REPORT_VIEW)
+        rts = _report_rts(request, cap).select_related("kelurahan")
+        kelurahan = _int(request.GET.get("kelurahan"))
+        if kelurahan is not None:
+            rts = rts.filter(kelurahan_id=kelurahan)
+        rows = list(rts.order_by("kelurahan__name", "number")[: self.max_without_kelurahan + 1])
+        if len(rows) > self.max_without_kelurahan:
+            return []
+        many = len({rt.kelurahan_id for rt in rows}) > 1
         return [
-            (str(rt.pk), f"{rt.label} · {rt.kelurahan.name}" if many else rt.label)
-            for rt in rts.order_by("kelurahan__name", "number")
+            (str(rt.pk), f"{rt.label} · {rt.kelurahan.name}" if many else rt.label) for rt in rows
         ]
 
     def queryset(self, request, queryset):
-        value = self.value()
-        return queryset.filter(rt_id=value) if value and value.isdigit() else queryset
+        value = _int(self.value())
+        return queryset.filter(rt_id=value) if value is not None else queryset
+
+    def has_output(self) -> bool:
+        # A value set in the URL (a link from the compliance page) still filters.
+        return super().has_output() or bool(self.value())
 
 
 class ScopedKelurahanFilter(DropdownFilter):
@@ -83,16 +118,36 @@ class ScopedKelurahanFilter(DropdownFilter):
     parameter_name = "kelurahan"
 
     def lookups(self, request, model_admin):
+        cap = getattr(model_admin, "view_cap", Cap.REPORT_VIEW)
         return [
             (str(k.pk), k.name)
             for k in Kelurahan.objects.filter(
-                pk__in=compliance.scoped_rts(actor=request.user).values("kelurahan_id")
+                pk__in=_report_rts(request, cap).values("kelurahan_id")
             ).order_by("name")
         ]
 
     def queryset(self, request, queryset):
-        value = self.value()
-        return queryset.filter(rt__kelurahan_id=value) if value and value.isdigit() else queryset
+        value = _int(self.value())
+        return queryset.filter(rt__kelurahan_id=value) if value is not None else queryset
+
+
+class RegionColumnsMixin:
+    """An "RT" column (kept on one line) and, for users whose scope spans several
+    kelurahan, a "kelurahan" column after it (as the population lists do)."""
+
+    def get_list_display(self, request: HttpRequest):
+        columns = list(super().get_list_display(request))
+        if spans_kelurahan(request) and "rt_label" in columns:
+            columns.insert(columns.index("rt_label") + 1, "kelurahan_name")
+        return columns
+
+    @display(description=_("RT"), ordering="rt__number")
+    def rt_label(self, obj) -> str:
+        return obj.rt.label.replace(" ", "\u00a0")
+
+    @display(description=_("kelurahan"), ordering="rt__kelurahan__name")
+    def kelurahan_name(self, obj) -> str:
+        return obj.rt.kelurahan.name
 
 
 # -- forms ---------------------------------------------------------------------
@@ -118,34 +173,18 @@ class FollowUpForm(forms.Form):
     )
 
 
-# -- shared permission rules ------------------------------------------------------
-
-
-class ReportScopeMixin:
-    """Read-only admin over scoped reports; decisions are custom views calling services."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_active and request.user.scope.has(Cap.REPORT_VIEW)
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        if not self.has_module_permission(request):
-            return False
-        return obj is None or obj.rt_id in request.user.scope.rt_ids(Cap.REPORT_VIEW)
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-
 # -- reports -------------------------------------------------------------------
 
 
-class BaseReportAdmin(ReportScopeMixin, ModelAdmin):
+class BaseReportAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
+    """Reports are read here; decisions are custom views and actions calling the services.
+
+    Rows come from ``selectors.report_list`` (``view_cap``); nothing is added,
+    edited or deleted through Django's generic forms.
+    """
+
+    view_cap = Cap.REPORT_VIEW
+    change_cap = Cap.REPORT_DECIDE
     list_display = (
         "number",
         "kind_label",
@@ -161,10 +200,8 @@ class BaseReportAdmin(ReportScopeMixin, ModelAdmin):
         ScopedKelurahanFilter,
         ScopedRTFilter,
     )
-    list_filter_submit = True
     search_fields = ("=id", "deathdetail__resident__name", "activitydetail__title")
     date_hierarchy = None
-    list_per_page = 50
     actions = ("approve_selected", "reject_selected", "request_revision_selected")
     actions_detail = ("approve_detail", "reject_detail", "revision_detail", "follow_up_detail")
     fieldsets = (
@@ -184,14 +221,14 @@ class BaseReportAdmin(ReportScopeMixin, ModelAdmin):
     )
     change_form_after_template = "admin/reports/report_detail.html"
 
-    def get_queryset(self, request):
-        return selectors.report_list(actor=request.user).select_related(
-            "rt__kelurahan", "reporter", "decided_by"
+    def scoped_queryset(self, request: HttpRequest, cap: str | None = None):
+        return selectors.report_list(actor=request.user, cap=cap or self.view_cap).select_related(
+            "rt__kelurahan__kecamatan", "reporter", "decided_by"
         )
 
     def has_decide_permission(self, request: HttpRequest, object_id=None) -> bool:
         """May decide here; on a report page, only while this report waits for it."""
-        if not request.user.scope.has(Cap.REPORT_DECIDE):
+        if not scope_of(request).has(Cap.REPORT_DECIDE):
             return False
         if object_id is None:
             return True
@@ -202,7 +239,7 @@ class BaseReportAdmin(ReportScopeMixin, ModelAdmin):
 
     def has_revision_permission(self, request: HttpRequest, object_id=None) -> bool:
         if object_id is None:
-            return request.user.scope.has(Cap.REPORT_DECIDE)
+            return scope_of(request).has(Cap.REPORT_DECIDE)
         report = self._report(request, object_id)
         return report is not None and any(
             t.name == "request_revision" for t in workflow.available(report, request.user)
@@ -210,7 +247,7 @@ class BaseReportAdmin(ReportScopeMixin, ModelAdmin):
 
     def has_approve_permission(self, request: HttpRequest, object_id=None) -> bool:
         if object_id is None:
-            return request.user.scope.has(Cap.REPORT_DECIDE)
+            return scope_of(request).has(Cap.REPORT_DECIDE)
         report = self._report(request, object_id)
         return report is not None and any(
             t.name == "approve" for t in workflow.available(report, request.user)
@@ -224,7 +261,7 @@ class BaseReportAdmin(ReportScopeMixin, ModelAdmin):
             report is not None
             and report.kind == Kind.ISSUE
             and report.state == State.APPROVED
-            and report.rt_id in request.user.scope.rt_ids(Cap.REPORT_DECIDE)
+            and scope_of(request).can(Cap.REPORT_DECIDE, report.rt)
         )
 
     def _report(self, request: HttpRequest, object_id) -> Report | None:
@@ -245,10 +282,6 @@ class BaseReportAdmin(ReportScopeMixin, ModelAdmin):
     @display(description=_("kind"), ordering="kind")
     def kind_label(self, obj: Report) -> str:
         return obj.get_kind_display()
-
-    @display(description=_("RT"), ordering="rt__number")
-    def rt_label(self, obj: Report) -> str:
-        return f"{obj.rt.label} · {obj.rt.kelurahan.name}"
 
     @display(description=_("state"), ordering="state", label=STATE_COLOURS)
     def state_label(self, obj: Report):
@@ -472,7 +505,19 @@ def _next_in_queue(request) -> str:
 
 
 @admin.register(Report)
-class ReportAdmin(BaseReportAdmin):
+class ReportAdmin(AuditHistoryMixin, BaseReportAdmin):
+    """Every report of the scope, with its "Riwayat" (audit history) page.
+
+    "Restore this version" is offered only where the workflow lets the user
+    change the report's content (its own Ketua RT, while a draft or sent
+    back); the restore service and the reports' restore rule check it again.
+    """
+
+    def has_restore_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is None:
+            return False
+        return workflow.report_can_be_restored(obj) and workflow.may_submit(obj, request.user)
+
     list_filter = (
         ("state", ChoicesDropdownFilter),
         ("kind", ChoicesDropdownFilter),
@@ -485,15 +530,13 @@ class ReportAdmin(BaseReportAdmin):
 class ReportQueueAdmin(BaseReportAdmin):
     """Waiting for a decision, oldest first (the order reports were sent)."""
 
+    view_cap = Cap.REPORT_DECIDE
     ordering = ("submitted_at", "id")
 
-    def get_queryset(self, request):
+    def scoped_queryset(self, request: HttpRequest, cap: str | None = None):
         return selectors.report_queue(actor=request.user).select_related(
-            "rt__kelurahan", "reporter", "decided_by"
+            "rt__kelurahan__kecamatan", "reporter", "decided_by"
         )
-
-    def has_module_permission(self, request) -> bool:
-        return request.user.is_active and request.user.scope.has(Cap.REPORT_DECIDE)
 
     def get_ordering(self, request):
         return ("submitted_at", "id")
@@ -530,9 +573,16 @@ class StayStatusFilter(DropdownFilter):
 
 
 @admin.register(NonPermanentStay)
-class NonPermanentStayAdmin(ModelAdmin):
-    """The Buku Penduduk Sementara: stays open and close through approved reports only."""
+class NonPermanentStayAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
+    """The Buku Penduduk Sementara: stays open and close through approved reports only.
 
+    Rows from ``selectors.stay_list``; a NIK or passport number is never a
+    URL lookup or an ordering (``sensitive_fields``), and is searched only as
+    a whole number.
+    """
+
+    view_cap = Cap.POPULATION_VIEW
+    sensitive_fields = ("nik", "passport_number")
     list_display = (
         "name",
         "masked_nik_col",
@@ -544,7 +594,6 @@ class NonPermanentStayAdmin(ModelAdmin):
         "limit_label",
     )
     list_filter = (StayStatusFilter, ScopedKelurahanFilter, ScopedRTFilter)
-    list_filter_submit = True
     search_fields = ("name", "=nik")
     fields = (
         ("name", "sex", "birth_date"),
@@ -557,35 +606,17 @@ class NonPermanentStayAdmin(ModelAdmin):
         ("opened_by", "closed_by"),
     )
 
-    def get_queryset(self, request):
-        return selectors.with_stay_flags(
-            selectors.stay_list(actor=request.user).select_related("rt__kelurahan")
+    def scoped_queryset(self, request: HttpRequest, cap: str | None = None):
+        return selectors.stay_list(actor=request.user, cap=cap or self.view_cap).select_related(
+            "rt__kelurahan__kecamatan"
         )
 
-    def has_module_permission(self, request) -> bool:
-        return request.user.is_active and request.user.scope.has(Cap.POPULATION_VIEW)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        if not self.has_module_permission(request):
-            return False
-        return obj is None or obj.rt_id in request.user.scope.rt_ids(Cap.POPULATION_VIEW)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    def with_list_annotations(self, request: HttpRequest, queryset):
+        return selectors.with_stay_flags(queryset)
 
     @display(description=_("NIK"))
     def masked_nik_col(self, obj):
         return obj.masked_nik or obj.passport_number or "-"
-
-    @display(description=_("RT"), ordering="rt__number")
-    def rt_label(self, obj):
-        return f"{obj.rt.label} · {obj.rt.kelurahan.name}"
 
     @display(
         description=_("one year"),
@@ -628,23 +659,16 @@ class ComplianceFilterForm(forms.Form):
 
 
 @admin.register(RTCompliance)
-class RTComplianceAdmin(ModelAdmin):
+class RTComplianceAdmin(ReadOnlyScopedModelAdmin):
     """One page a Lurah reads at a glance: who reported, who did not, and the last 30 days."""
 
-    def has_module_permission(self, request) -> bool:
-        return request.user.is_active and request.user.scope.has(Cap.REPORT_VIEW)
+    view_cap = Cap.REPORT_VIEW
 
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self.has_module_permission(request)
+    def scoped_queryset(self, request: HttpRequest, cap: str | None = None):
+        return compliance.scoped_rts(actor=request.user)
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    def rt_of(self, obj):
+        return obj
 
     def get_urls(self):
         from django.urls import path
@@ -659,9 +683,7 @@ class RTComplianceAdmin(ModelAdmin):
             raise PermissionDenied
         actor = request.user
         kelurahan_rows = list(
-            Kelurahan.objects.filter(
-                pk__in=compliance.scoped_rts(actor=actor).values("kelurahan_id")
-            )
+            Kelurahan.objects.filter(pk__in=self.scoped_queryset(request).values("kelurahan_id"))
             .order_by("name")
             .values_list("pk", "name")
         )
@@ -711,19 +733,90 @@ class RTComplianceAdmin(ModelAdmin):
         return render(request, "admin/reports/compliance.html", context)
 
 
+# -- dashboard -------------------------------------------------------------------
+
+#: RTs shown by name on the dashboard (the longest silences); the rest on the compliance page.
+DASHBOARD_SILENT_RTS = 5
+
+
 def dashboard_context(request) -> dict:
-    """Figures for a dashboard card (the site dashboard includes
-    ``admin/reports/dashboard_card.html`` with this as its context): RTs that
-    reported today, the 30-day rate, silent RTs and the queue. Three queries."""
+    """Figures for the reports panel of the dashboard, for the user's own scope.
+
+    From one compliance computation over the last 30 days (three SQL queries,
+    whatever the number of RTs): RTs that reported in the current period
+    (today, or this week with a weekly cadence), RTs without a report for a
+    week or more, the 30-day compliance rate and the RTs silent the longest;
+    and one count of the reports waiting for a decision (the queue).
+    """
     actor = request.user
-    if not actor.is_active or not actor.scope.has(Cap.REPORT_VIEW):
+    scope = scope_of(request)
+    if not actor.is_active or not scope.has(Cap.REPORT_VIEW):
         return {}
     today = today_wita()
     result = compliance.compute(actor=actor, start=today - timedelta(days=29), end=today)
+    total = result.total
+    weekly = result.cadence == 7
+    silent_days = max(7, result.cadence * 2)
+    may_decide = scope.has(Cap.REPORT_DECIDE)
+    # The queue itself (compliance's "pending" also counts reports sent back to the RT).
+    if may_decide:
+        waiting = selectors.report_queue(actor=actor).count()
+    else:
+        waiting = selectors.report_list(actor=actor).filter(state=State.SUBMITTED).count()
+    reports_url = reverse("admin:reports_report_changelist")
+    silent = [
+        {
+            "label": f"{rt.label} · {rt.kelurahan_name}",
+            "days": rt.days_since_last,
+            "url": f"{reports_url}?rt={rt.rt_id}",
+        }
+        for rt in result.not_reported[:DASHBOARD_SILENT_RTS]
+    ]
     return {
-        "reports_total": result.total,
+        "reports_total": total,
+        "reports_waiting": waiting,
+        "reports_weekly": weekly,
+        "reports_silent_days": silent_days,
+        "reports_not_reported": total.rts_not_reported_current,
+        "reports_silent": silent,
         "reports_compliance_url": reverse("admin:reports_rtcompliance_changelist"),
         "reports_queue_url": reverse("admin:reports_reportqueue_changelist")
-        if actor.scope.has(Cap.REPORT_DECIDE)
-        else "",
+        if may_decide
+        else f"{reports_url}?state__exact={State.SUBMITTED}",
+        "reports_may_decide": may_decide,
+        "reports_url": reports_url,
     }
+
+
+class ReportsPanel(DashboardPanel):
+    """Lapor RT at a glance: the queue, who reported and who did not, the rate."""
+
+    key = "reports"
+    order = 5
+    template_name = "admin/reports/dashboard_card.html"
+
+    def is_visible(self, request: HttpRequest) -> bool:
+        return scope_of(request).has(Cap.REPORT_VIEW)
+
+    def get_context(self, request: HttpRequest) -> dict:
+        return dashboard_context(request)
+
+
+admin.site.register_dashboard_panel(ReportsPanel())
+
+
+# -- sidebar ---------------------------------------------------------------------
+
+admin.site.add_nav_group(
+    NavGroup(
+        "laporan",
+        _("RT reports"),
+        order=15,
+        items=[
+            NavItem(_("Approval queue"), "inbox", model="reports.reportqueue"),
+            NavItem(_("Reporting compliance"), "insights", model="reports.rtcompliance"),
+            NavItem(_("All reports"), "description", model="reports.report"),
+            NavItem(_("Non-permanent residents"), "luggage", model="reports.nonpermanentstay"),
+        ],
+    )
+)

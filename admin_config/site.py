@@ -191,7 +191,7 @@ class LaporAdminSite(UnfoldAdminSite):
 
     def index(self, request: HttpRequest, extra_context=None):
         panels = [
-            RenderedPanel(panel.template_name, panel.get_context(request))
+            RenderedPanel(panel.template_name, panel.get_context(request), panel.key)
             for panel in sorted(self.dashboard_panels, key=lambda p: p.order)
             if panel.is_visible(request)
         ]

@@ -88,6 +88,38 @@ class ChangeRow:
     is_pair: bool = True
 
 
+# Models whose fields an entity's events also hold (a report's event holds its
+# kind's detail fields): ``describe_fields_with(Report, *DETAIL_MODELS.values())``.
+_FIELD_SOURCES: dict[type, tuple[type, ...]] = {}
+
+
+def describe_fields_with(model, *others) -> None:
+    """Label and show the values of ``model``'s events with the fields of ``others`` too."""
+    _FIELD_SOURCES[model] = (*_FIELD_SOURCES.get(model, ()), *others)
+
+
+def model_field(model, name: str):
+    """The concrete field ``name`` of ``model`` (or of a model registered for it), else None."""
+    if model is None:
+        return None
+    for source in (model, *_FIELD_SOURCES.get(model, ())):
+        try:
+            field = source._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if getattr(field, "concrete", False):
+            return field
+    return None
+
+
+def _reverse_relations(model) -> dict[str, Any]:
+    """Reverse relations (a report's photos) by accessor name, labelled by the related model."""
+    return {
+        rel.get_accessor_name(): rel.related_model._meta.verbose_name_plural
+        for rel in model._meta.related_objects
+    }
+
+
 class EventPresenter:
     """Renders events for one viewer; reuse it for every event of a page or file."""
 
@@ -148,11 +180,11 @@ class EventPresenter:
         return event.entity_label
 
     def field_label(self, model, name: str) -> str:
-        if model is not None:
-            try:
-                return capfirst(str(model._meta.get_field(name).verbose_name))
-            except FieldDoesNotExist:
-                pass
+        field = model_field(model, name)
+        if field is not None:
+            return capfirst(str(field.verbose_name))
+        if model is not None and name in _reverse_relations(model):
+            return capfirst(str(_reverse_relations(model)[name]))
         if name in INFO_LABELS:
             return capfirst(str(INFO_LABELS[name]))
         return name
@@ -172,12 +204,7 @@ class EventPresenter:
             return "—"
         if is_masked_field(name) and not self.numbers_visible(event):
             return mask_number(str(raw))
-        field = None
-        if model is not None:
-            try:
-                field = model._meta.get_field(name)
-            except FieldDoesNotExist:
-                field = None
+        field = model_field(model, name)
         if field is None:
             return self._plain(self._mask_numbers(event, raw))
         if field.is_relation and field.many_to_one:

@@ -40,13 +40,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.roles import Cap
 from backend.audit.models import Action
-from backend.audit.services import build_event, diff, record_many, snapshot
-
-try:
-    # The audit branch's batch builder for creations (snapshot only, one label per model).
-    from backend.audit.services import build_events
-except ImportError:  # TODO(issue 5): drop the fallback once the audit branch is merged.
-    build_events = None
+from backend.audit.services import build_event, build_events, diff, record_many, snapshot
 from backend.common.errors import Code, Problem
 from backend.common.masking import mask_nik
 from backend.population import codes
@@ -763,12 +757,7 @@ class ResidentBulkImport:
         """One event per new record holding its whole snapshot (as a single creation does)."""
         if not instances:
             return []
-        if build_events is not None:
-            return build_events(instances, actor=self.actor, action=Action.CREATED, note=self.note)
-        return [
-            self._event(Action.CREATED, instance, {}, snapshot(instance), instance.rt)
-            for instance in instances
-        ]
+        return build_events(instances, actor=self.actor, action=Action.CREATED, note=self.note)
 
     def _event(self, action, instance, changes, after, rt):
         labels = self._labels

@@ -9,13 +9,33 @@ One set of conditional ``COUNT``s, usable two ways:
 
 Residents outside the actor's scope are never counted, also when the region
 row itself is visible only as the path to the actor's RT.
+
+Non-permanent residents (one rule, used by GraphQL and the admin dashboard):
+
+- the kelurahan's **register** holds residents with residency "tidak tetap"
+  (from SIAK/OpenSID imports or typed by staff);
+- an RT **reports** a stay (``reports.NonPermanentStay``, Buku Penduduk
+  Sementara), opened and closed by approved reports;
+- ``non_permanent`` counts both (living register residents "tidak tetap" and
+  open stays), ``open_stays`` the stays alone, and ``living`` is
+  ``permanent + non_permanent``. A stay is never opened for a NIK that is a
+  living resident of the same kelurahan's register
+  (``backend.reports.kinds``), so nobody is counted twice there.
+
+TODO(issue 5): the other direction is not guarded yet: registering or
+importing a living resident whose NIK has an open stay in the same kelurahan
+counts that person twice until the stay is ended. The import preview and
+``resident_register`` should warn (naming the stay) once imports read the
+stays; until then the kelurahan ends the stay by an end-of-stay report.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -23,6 +43,9 @@ from backend.accounts.roles import Cap
 from backend.population.age import AGE_BANDS, age_band_q, today_wita
 from backend.population.codes import LifeStatus, Residency, Sex
 from backend.population.models import Household
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 PREFIX = "stats_"
 
@@ -79,18 +102,39 @@ def resident_count_expressions(
     }
 
 
-def household_count_expression(scope, *, outer_lookup: str) -> Coalesce:
-    """Households in scope whose RT matches the outer row through ``outer_lookup``
-    (``rt`` for RT rows, ``rt__kelurahan`` for kelurahan rows...)."""
-    households = (
-        Household.objects.filter(**{outer_lookup: OuterRef("pk")})
+def _count_subquery(queryset, scope, outer_lookup: str) -> Coalesce:
+    counted = (
+        queryset.filter(**{outer_lookup: OuterRef("pk")})
         .filter(scope.rt_q(Cap.POPULATION_VIEW, "rt"))
         .order_by()
         .values(outer_lookup)
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return Coalesce(Subquery(households, output_field=IntegerField()), Value(0))
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def household_count_expression(
+    scope, *, outer_lookup: str, needing_update: bool = False
+) -> Coalesce:
+    """Households in scope whose RT matches the outer row through ``outer_lookup``
+    (``rt`` for RT rows, ``rt__kelurahan`` for kelurahan rows...); with
+    ``needing_update``, only the KKs flagged for reissue."""
+    households = Household.objects.all()
+    if needing_update:
+        households = households.filter(needs_update=True)
+    return _count_subquery(households, scope, outer_lookup)
+
+
+def open_stays() -> QuerySet:
+    """Open non-permanent stays (the reports domain's register; looked up by name so
+    that population does not import reports, which builds on population)."""
+    return apps.get_model("reports", "NonPermanentStay").objects.filter(end_date__isnull=True)
+
+
+def stay_count_expression(scope, *, outer_lookup: str) -> Coalesce:
+    """Open stays in scope in the region of the outer row (lookups as for households)."""
+    return _count_subquery(open_stays(), scope, outer_lookup)
 
 
 @dataclass
@@ -107,9 +151,13 @@ class AgeBandFigure:
 
 @dataclass
 class PopulationFigures:
+    """``living`` = ``permanent`` + ``non_permanent``; ``non_permanent`` = register
+    residents "tidak tetap" + ``open_stays`` (see the module docstring)."""
+
     living: int = 0
     permanent: int = 0
     non_permanent: int = 0
+    open_stays: int = 0
     male: int = 0
     female: int = 0
     deceased: int = 0
@@ -117,16 +165,28 @@ class PopulationFigures:
     ikd_activated: int = 0
     without_nik: int = 0
     households: int = 0
+    kk_needing_update: int = 0
     age_bands: list[AgeBandFigure] = field(default_factory=list)
 
     @classmethod
-    def from_values(cls, values: dict[str, int], households: int = 0) -> PopulationFigures:
+    def from_values(
+        cls,
+        values: dict[str, int],
+        households: int = 0,
+        open_stays: int = 0,
+        kk_needing_update: int = 0,
+    ) -> PopulationFigures:
         def get(name: str) -> int:
             return int(values.get(f"{PREFIX}{name}") or 0)
 
+        counts = {name: get(name) for name in _simple_conditions("")}
+        counts["non_permanent"] += open_stays
+        counts["living"] += open_stays
         return cls(
-            **{name: get(name) for name in _simple_conditions("")},
+            **counts,
+            open_stays=open_stays,
             households=households,
+            kk_needing_update=kk_needing_update,
             age_bands=[
                 AgeBandFigure(
                     band=b.key,
@@ -140,14 +200,61 @@ class PopulationFigures:
 
     @classmethod
     def from_row(cls, row) -> PopulationFigures:
-        """From a region row annotated with ``resident_count_expressions`` (and households)."""
-        values = {k: v for k, v in vars(row).items() if k.startswith(PREFIX)}
-        return cls.from_values(values, households=int(values.get(f"{PREFIX}households") or 0))
+        """From a region row annotated with ``region_count_expressions`` (or some of them)."""
+        values = row if isinstance(row, dict) else vars(row)
+        values = {k: v for k, v in values.items() if k.startswith(PREFIX)}
+
+        def extra(name: str) -> int:
+            return int(values.get(f"{PREFIX}{name}") or 0)
+
+        return cls.from_values(
+            values,
+            households=extra("households"),
+            open_stays=extra("open_stays"),
+            kk_needing_update=extra("kk_needing_update"),
+        )
+
+    def add(self, other: PopulationFigures) -> None:
+        """Add ``other``'s counts (totals over several regions)."""
+        for name in (*_simple_conditions(""), "open_stays", "households", "kk_needing_update"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        if not self.age_bands:
+            self.age_bands = [AgeBandFigure(b.band, b.label, 0, 0) for b in other.age_bands]
+        for mine, theirs in zip(self.age_bands, other.age_bands, strict=True):
+            mine.male += theirs.male
+            mine.female += theirs.female
 
 
-def figures_for(scope, residents, households) -> PopulationFigures:
-    """Totals over already-scoped resident and household querysets (two queries)."""
+#: Figures that come from subqueries rather than the resident join.
+REGION_EXTRAS = ("households", "kk_needing_update", "open_stays")
+
+
+def region_count_expressions(
+    scope, *, resident_path: str, rt_path: str, outer_lookup: str, today: date | None = None
+) -> dict:
+    """Every figure as annotations on region rows, computed in the rows' one statement:
+    residents through ``resident_path`` (joined and counted), households, KKs to
+    update and open stays through ``outer_lookup`` (correlated subqueries)."""
+    return {
+        **resident_count_expressions(
+            scope, resident_path=resident_path, rt_path=rt_path, today=today
+        ),
+        f"{PREFIX}households": household_count_expression(scope, outer_lookup=outer_lookup),
+        f"{PREFIX}kk_needing_update": household_count_expression(
+            scope, outer_lookup=outer_lookup, needing_update=True
+        ),
+        f"{PREFIX}open_stays": stay_count_expression(scope, outer_lookup=outer_lookup),
+    }
+
+
+def figures_for(scope, residents, households, stays=None) -> PopulationFigures:
+    """Totals over already-scoped resident, household and (open) stay querysets
+    (three queries; two without ``stays``)."""
     values = residents.aggregate(
         **resident_count_expressions(scope, resident_path="", rt_path="rt")
     )
-    return PopulationFigures.from_values(values, households=households.count())
+    return PopulationFigures.from_values(
+        values,
+        households=households.count(),
+        open_stays=stays.filter(end_date__isnull=True).count() if stays is not None else 0,
+    )

@@ -23,6 +23,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from backend.accounts.models import RoleAssignment
@@ -43,6 +44,7 @@ from backend.reports.models import (
     IssueDetail,
     NonPermanentStay,
     Report,
+    StayEndDetail,
     StayStartDetail,
 )
 from backend.wilayah.models import RT, Kelurahan
@@ -83,12 +85,21 @@ REJECT_REASONS = [
     "Tanggal kegiatan salah, mohon dikirim ulang.",
 ]
 REVISION_REASONS = ["Mohon lengkapi jumlah peserta.", "Lokasi kurang jelas."]
-STAY_PEOPLE = [
-    ("Rizky Pratama", 1, date(2001, 4, 12), "Jl. Pahlawan 12, Samarinda", "study"),
-    ("Dewi Lestari", 2, date(1996, 9, 3), "Desa Sepaku, Penajam Paser Utara", "work"),
-    ("Agus Salim", 1, date(1988, 1, 20), "Jl. Veteran 3, Makassar", "work"),
-    ("Nur Aini", 2, date(2003, 7, 7), "Kel. Loa Bakung, Samarinda", "study"),
-]
+# Reported stays (Buku Penduduk Sementara): besides the non-permanent residents
+# already in the kelurahan's register (the population demo), RTs report
+# boarders, students and contract workers who arrive, mostly in the RTs where
+# the register already shows kos areas. Some wait in the queue, a few ended.
+STAYS = 48
+STAYS_PENDING = 6
+STAYS_ENDED = 6
+STAY_PURPOSES = {"work": 55, "study": 30, "family": 10, "other": 5}
+STAY_HOUSING = {
+    "work": ["kontrakan", "kos", "mess"],
+    "study": ["kos"],
+    "family": ["family"],
+    "other": ["kos", "kontrakan"],
+}
+STAY_NOTES = {"work": "Pekerja proyek", "study": "Mahasiswa", "family": "", "other": ""}
 
 
 @dataclass
@@ -243,6 +254,7 @@ def seed_reports(
     if demo_reports.exists():
         if not reset:
             return DemoResult(skipped=True, reports=demo_reports.count())
+        StayEndDetail.objects.filter(report__in=demo_reports).delete()
         NonPermanentStay.objects.filter(opened_by__in=demo_reports).delete()
         demo_reports.delete()
 
@@ -268,17 +280,32 @@ def seed_reports(
                 kinds_today.append(kind)
                 plans.append(_plan(rt, ketua, staff, day, offset, n, kind, today, rng))
     plans += _pending_deaths(rts, staff, today, rng)
-    stay_plans = _stays(rts, staff, today, rng)
+    stay_plans, ending = _stays(rts, staff, today, rng)
     plans += stay_plans
 
+    _not_in_the_future([report for report, _detail in plans], rng)
     reports = Report.objects.bulk_create([report for report, _detail in plans])
     _write_details(plans)
     stays = _open_stays([(r, d) for r, d in stay_plans if r.state == State.APPROVED])
+    by_report = {stay.opened_by_id: stay for stay in stays}
+    end_plans = _stay_ends([by_report[stay_plans[i][0].pk] for i in ending], staff, today, rng)
+    _not_in_the_future([report for report, _detail in end_plans], rng)
+    Report.objects.bulk_create([report for report, _detail in end_plans])
+    _write_details(end_plans)
+    for stay in by_report.values():
+        if stay.closed_by is not None:
+            stay.closed_by_id = stay.closed_by.pk
+    NonPermanentStay.objects.bulk_update(
+        [d["stay"] for _r, d in end_plans], ["end_date", "end_reason", "closed_by"]
+    )
+    plans += end_plans
+    reports += [report for report, _detail in end_plans]
     record_many(_events(plans, staff))
+    record_many(_stay_events(stays, staff))
 
     result.reports = len(reports)
     result.pending = sum(1 for r in reports if r.state == State.SUBMITTED)
-    result.stays = len(stays)
+    result.stays = sum(1 for stay in stays if stay.end_date is None)
     return result
 
 
@@ -362,22 +389,61 @@ def _pending_deaths(rts, staff, today, rng) -> list[tuple[Report, dict]]:
     return plans
 
 
-def _stays(rts, staff, today, rng) -> list[tuple[Report, dict]]:
-    plans = []
-    hosts = [rt for rt in rts if rt.number % 9 == 2][: len(STAY_PEOPLE)]
-    for i, (rt, person) in enumerate(zip(hosts, STAY_PEOPLE, strict=False)):
-        name, sex, born, origin, purpose = person
-        day = today - timedelta(days=5 + i * 9)
-        # One stay began long ago, so the register shows a stay near one year.
-        start = day - timedelta(days=345 if i == 0 else rng.randint(0, 20))
+def _stays(rts, staff, today, rng) -> tuple[list[tuple[Report, dict]], list[int]]:
+    """Arrival reports: ``STAYS`` people, most approved (open stays), the newest
+    waiting for a decision; returns the plans and which of them end (indexes)."""
+    from faker import Faker
+
+    from backend.population.demo.tables import ORIGINS
+
+    registered = dict(
+        Resident.objects.filter(
+            rt__in=rts,
+            residency=codes.Residency.NON_PERMANENT,
+            status=codes.LifeStatus.ALIVE,
+        )
+        .values("rt")
+        .annotate(n=Count("pk"))
+        .values_list("rt", "n")
+    )
+    weights = [1 + 3 * registered.get(rt.pk, 0) for rt in rts]
+    taken = set(Resident.objects.exclude(nik=None).values_list("nik", flat=True))
+    taken |= set(NonPermanentStay.objects.exclude(nik="").values_list("nik", flat=True))
+    fake = Faker("id_ID")
+    fake.seed_instance(rng.randint(0, 2**31))
+    origins = [o for o in ORIGINS if not o.prefixes[0].startswith("647104")]
+    serial = 7000
+
+    plans: list[tuple[Report, dict]] = []
+    for i in range(STAYS):
+        rt = rng.choices(rts, weights)[0]
+        sex = rng.choice([1, 1, 2])
+        born = today - timedelta(days=365 * rng.randint(18, 40) + rng.randint(0, 364))
+        origin = rng.choices(origins, [o.weight for o in origins])[0]
+        while True:
+            serial += 1
+            nik = make_nik(rng.choice(origin.prefixes), sex, born, serial)
+            if nik not in taken:
+                taken.add(nik)
+                break
+        purpose = rng.choices(list(STAY_PURPOSES), list(STAY_PURPOSES.values()))[0]
+        pending = i >= STAYS - STAYS_PENDING
+        if pending:
+            start = today - timedelta(days=rng.randint(0, 4))
+            day = min(today, start + timedelta(days=rng.randint(0, 1)))
+        else:
+            # The first one began long ago, so the register shows a stay near one year.
+            age = 350 if i == 0 else rng.randint(8, 320)
+            start = today - timedelta(days=age)
+            day = start + timedelta(days=rng.randint(0, 3))
         decision = (
-            {
+            {"state": State.SUBMITTED}
+            if pending
+            else {
                 "state": State.APPROVED,
-                "decided_at": _wita(day + timedelta(days=1), 9, 0),
+                "decided_at": _wita(day + timedelta(days=1), 9, rng.randint(0, 59)),
                 "decided_by": staff,
             }
-            if i < 3
-            else {"state": State.SUBMITTED}
         )
         report = Report(
             kind=Kind.STAY_START,
@@ -385,28 +451,55 @@ def _stays(rts, staff, today, rng) -> list[tuple[Report, dict]]:
             report_date=day,
             reporter=_ketua_of(rt),
             client_key=f"{DEMO_PREFIX}{rt.code}-{day:%Y%m%d}-stay-{i}",
-            submitted_at=_wita(day, 19, 10),
+            submitted_at=_wita(day, 19, rng.randint(0, 59)),
             **decision,
         )
+        first = fake.first_name_male() if sex == 1 else fake.first_name_female()
         plans.append(
             (
                 report,
                 {
-                    "nik": make_nik("647105" if i % 2 else "647201", sex, born, 7100 + i),
-                    "name": name,
+                    "nik": nik,
+                    "name": f"{first} {fake.last_name()}",
                     "sex": sex,
+                    "birth_place": origin.name,
                     "birth_date": born,
-                    "origin_address": origin,
+                    "origin_address": f"{fake.street_address()}, {origin.name}",
                     "purpose": purpose,
-                    "housing": choices.Housing.KOS
-                    if purpose == "study"
-                    else choices.Housing.KONTRAKAN,
+                    "purpose_note": STAY_NOTES[purpose],
+                    "housing": rng.choice(STAY_HOUSING[purpose]),
                     "host_address": f"{rng.choice(PLACES)} No. {rng.randint(1, 40)}",
                     "start_date": start,
-                    "expected_end_date": start + timedelta(days=300),
+                    "expected_end_date": start + timedelta(days=rng.choice([90, 180, 270, 360])),
                 },
             )
         )
+    older = [i for i, (r, d) in enumerate(plans) if r.state == State.APPROVED]
+    older = [i for i in older if (today - plans[i][1]["start_date"]).days > 60 and i > 0]
+    ended = sorted(rng.sample(older, min(STAYS_ENDED, len(older))))
+    return plans, ended
+
+
+def _stay_ends(stays: list[NonPermanentStay], staff, today, rng) -> list[tuple[Report, dict]]:
+    """Approved end-of-stay reports for ``stays``; closes them (in memory, saved by the caller)."""
+    plans = []
+    for stay in stays:
+        latest = min(today - timedelta(days=2), stay.start_date + timedelta(days=200))
+        end = stay.start_date + timedelta(days=rng.randint(30, (latest - stay.start_date).days))
+        report = Report(
+            kind=Kind.STAY_END,
+            rt=stay.rt,
+            report_date=end,
+            reporter=_ketua_of(stay.rt),
+            client_key=f"{DEMO_PREFIX}{stay.rt.code}-{end:%Y%m%d}-stay-end-{stay.pk}",
+            submitted_at=_wita(end, 20, rng.randint(0, 59)),
+            state=State.APPROVED,
+            decided_at=_wita(end + timedelta(days=1), 10, rng.randint(0, 59)),
+            decided_by=staff,
+        )
+        reason = rng.choice([choices.StayEndReason.RETURNED, choices.StayEndReason.MOVED_ON])
+        stay.end_date, stay.end_reason, stay.closed_by = end, reason, report
+        plans.append((report, {"stay": stay, "end_date": end, "reason": reason}))
     return plans
 
 
@@ -416,6 +509,7 @@ _DETAIL_MODELS = {
     Kind.ISSUE: IssueDetail,
     Kind.DEATH: DeathDetail,
     Kind.STAY_START: StayStartDetail,
+    Kind.STAY_END: StayEndDetail,
 }
 
 
@@ -473,6 +567,56 @@ def _events(plans, staff):
         )
 
 
+def _not_in_the_future(reports: list[Report], rng: random.Random) -> None:
+    """Today's reports were sent (and some decided) before now, not this evening."""
+    now = timezone.now()
+    for report in reports:
+        if report.submitted_at and report.submitted_at > now:
+            report.submitted_at = now - timedelta(minutes=rng.randint(20, 240))
+            floor = timezone.make_aware(datetime.combine(report.report_date, time(0, 5)))
+            report.submitted_at = max(report.submitted_at, floor)
+        if report.decided_at and report.decided_at > now:
+            report.decided_at = max(
+                report.submitted_at, now - timedelta(minutes=rng.randint(1, 15))
+            )
+
+
+def _stay_events(stays, staff):
+    """The register's own trail: each stay created by its arrival's approval (and
+    updated by its end's), as ``kinds.apply_approval`` writes them."""
+    from backend.audit.services import snapshot
+
+    for stay in stays:
+        opened = snapshot(stay)
+        if stay.end_date is not None:
+            opened.update(end_date=None, end_reason="", closed_by=None)
+        event = build_event(
+            actor=staff,
+            action=Action.CREATED,
+            instance=stay,
+            snapshot=opened,
+            rt=stay.rt,
+            note=stay.opened_by.label,
+        )
+        event.occurred_at, event.door = stay.opened_by.decided_at, Door.ADMIN
+        yield event
+        if stay.end_date is not None:
+            event = build_event(
+                actor=staff,
+                action=Action.UPDATED,
+                instance=stay,
+                changes={
+                    "end_date": [None, stay.end_date.isoformat()],
+                    "end_reason": ["", stay.end_reason],
+                    "closed_by": [None, stay.closed_by_id],
+                },
+                rt=stay.rt,
+                note=stay.closed_by.label,
+            )
+            event.occurred_at, event.door = stay.closed_by.decided_at, Door.ADMIN
+            yield event
+
+
 def _event(report, actor, action, at, door, changes=None, note=""):
     event = build_event(
         actor=actor,
@@ -486,3 +630,59 @@ def _event(report, actor, action, at, door, changes=None, note=""):
     event.occurred_at = at
     event.door = door
     return event
+
+
+# -- removing (seed_demo --reset) ---------------------------------------------------
+
+# Accounts this module creates for RTs and kelurahan without a demo account.
+DEMO_USER_REGEX = r"^demo\.(ketua\.rt[0-9]{3}|staf\.[0-9.]+)$"
+
+
+@dataclass
+class RemoveResult:
+    reports: int = 0
+    stays: int = 0
+    audit_events: int = 0
+
+
+def remove_reports(rts) -> RemoveResult:
+    """Delete every report and stay of ``rts`` (an RT queryset), before the population
+    they point at (death reports and stays protect residents and households).
+
+    Like the population reset: each removed report and stay gets a "deleted"
+    audit event (in bulk), so its history ends instead of pointing at a row that
+    silently vanished; photo files go once the transaction commits. Run inside
+    the caller's transaction.
+    """
+    from backend.reports import photos
+    from backend.reports.models import ReportPhoto
+
+    reports = Report.objects.filter(rt__in=rts)
+    report_rows = list(reports.values_list("pk", "rt_id"))
+    stays = NonPermanentStay.objects.filter(rt__in=rts)
+    stay_rows = list(stays.values_list("pk", "rt_id"))
+    doomed_photos = list(ReportPhoto.objects.filter(report__in=reports))
+    rt_of = rts.select_related("kelurahan").in_bulk()
+
+    # Who points at whom: end-of-stay details protect stays, stays protect reports.
+    StayEndDetail.objects.filter(report__in=reports).delete()
+    stays.delete()
+    removed = reports.delete()[1].get(Report._meta.label, 0)
+    transaction.on_commit(lambda: photos.delete_files(doomed_photos))
+
+    def gone(model, rows):
+        label = str(model._meta.verbose_name)
+        for pk, rt_id in rows:
+            event = build_event(
+                actor=None,
+                action=Action.DELETED,
+                entity_type=model._meta.label_lower,
+                entity_id=pk,
+                entity_label=f"{label} #{pk}",
+                rt=rt_of.get(rt_id, rt_id),
+                note="seed_demo --reset",
+            )
+            yield event
+
+    events = record_many([*gone(Report, report_rows), *gone(NonPermanentStay, stay_rows)])
+    return RemoveResult(reports=removed, stays=len(stay_rows), audit_events=len(events))

@@ -62,6 +62,8 @@ class ReportCode:
     STAY_END_PENDING = "stay_end_pending"
     STAY_TOO_LONG = "stay_too_long"
     PERMANENT_RESIDENT = "permanent_resident"
+    REGISTERED_NON_PERMANENT = "registered_non_permanent"
+    REGISTERED_RESIDENT = "registered_resident"
     OUTSIDE_RT = "outside_rt"
     REASON_REQUIRED = "reason_required"
     OWN_REPORT = "own_report"
@@ -390,12 +392,55 @@ def _check_stay_nik(ctx: Context, nik: str, cleaned: Cleaned) -> None:
             _("An arrival report for this person is already waiting for a decision."),
             "nik",
         )
-    if Resident.objects.filter(nik=nik, rt=ctx.rt, status=codes.LifeStatus.ALIVE).exists():
-        cleaned.refuse(
+    problem = registered_resident_problem(nik, ctx.rt)
+    if problem is not None:
+        cleaned.problems.append(problem)
+
+
+def registered_resident_problem(nik: str, rt) -> Problem | None:
+    """Why a stay cannot open for ``nik`` in ``rt``: the NIK is a living resident in
+    the register of the RT's kelurahan (None when it is not).
+
+    The register and the stays are counted together as non-permanent residents
+    (``backend.population.stats``), so one person is never in both in one
+    kelurahan: someone registered here who lives in another of its RTs has moved
+    within the kelurahan (a change of address the kelurahan records), and a
+    non-permanent resident already in the register is updated there. A person
+    whose KK is in another kelurahan (the usual boarder) may open a stay.
+    """
+    resident = (
+        Resident.objects.filter(
+            nik=nik, rt__kelurahan_id=rt.kelurahan_id, status=codes.LifeStatus.ALIVE
+        )
+        .only("rt_id", "residency")
+        .first()
+    )
+    if resident is None:
+        return None
+    if resident.rt_id == rt.pk and resident.residency == codes.Residency.PERMANENT:
+        return Problem(
             ReportCode.PERMANENT_RESIDENT,
             _("This NIK belongs to a permanent resident of this RT."),
             "nik",
         )
+    if resident.residency == codes.Residency.NON_PERMANENT:
+        return Problem(
+            ReportCode.REGISTERED_NON_PERMANENT,
+            _(
+                "This NIK is already in the kelurahan's register as a non-permanent "
+                "resident; the kelurahan updates that record instead."
+            ),
+            "nik",
+        )
+    return Problem(
+        ReportCode.REGISTERED_RESIDENT,
+        _(
+            "This NIK belongs to a resident registered in this kelurahan: a move within "
+            "the kelurahan is a change of address the kelurahan records, not a "
+            "non-permanent stay."
+        ),
+        "nik",
+    )
 
 
 def _clean_stay_end(ctx: Context, data: dict) -> Cleaned:
@@ -563,6 +608,10 @@ def _approve_death(actor, report: Report) -> None:
 
 def _approve_stay_start(actor, report: Report) -> None:
     detail = report.staystartdetail
+    # The register may have changed since the report was sent (an import).
+    problem = registered_resident_problem(detail.nik, report.rt) if detail.nik else None
+    if problem is not None:
+        raise DomainError(problem.code, problem.message, field=problem.field)
     stay = NonPermanentStay(
         rt=report.rt,
         opened_by=report,

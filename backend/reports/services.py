@@ -26,7 +26,10 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import TransitionNotAllowed
 
 from backend.accounts.roles import Cap
-from backend.audit.models import Action
+from backend.audit import restore
+from backend.audit.display import describe_fields_with
+from backend.audit.models import Action, AuditEvent
+from backend.audit.refusals import audit_refusals
 from backend.audit.services import diff, record, snapshot, to_json
 from backend.common.errors import Code, DomainError, Problem
 from backend.population.age import today_wita
@@ -43,6 +46,9 @@ from backend.reports.models import (
 from backend.wilayah.models import RT
 
 logger = logging.getLogger(__name__)
+
+# A report's audit events hold its kind's detail fields: label them as those models do.
+describe_fields_with(Report, *DETAIL_MODELS.values())
 
 CLIENT_KEY_RE = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 
@@ -67,8 +73,14 @@ def _lock(report: Report | int) -> Report:
     )
 
 
+# The report's own fields in its audit snapshots. ``state``, ``reporter`` and
+# ``client_key`` never change through an edit; they let a restore recreate a
+# deleted draft as it was and tell a decided report from a draft.
+SNAPSHOT_FIELDS = ["kind", "state", "rt", "report_date", "reporter", "client_key", "note"]
+
+
 def _snapshot(report: Report) -> dict[str, Any]:
-    data = snapshot(report, ["kind", "rt", "report_date", "note"])
+    data = snapshot(report, SNAPSHOT_FIELDS)
     detail = report.detail()
     if detail is not None:
         data.update({k: v for k, v in snapshot(detail).items() if k != "report"})
@@ -76,13 +88,16 @@ def _snapshot(report: Report) -> dict[str, Any]:
     return data
 
 
-def _audit(actor, report: Report, action: str, *, changes=None, note: str = "") -> None:
+def _audit(
+    actor, report: Report, action: str, *, changes=None, note: str = "", version=None
+) -> None:
     record(
         actor=actor,
         action=action,
         instance=report,
         entity_label=report.label,
         changes=changes or {},
+        snapshot=version,
         rt=report.rt,
         note=note,
     )
@@ -281,7 +296,8 @@ def report_save(
             stored = photos.store_photos(report, prepared)
             if created:
                 after = _snapshot(report)
-                _audit(actor, report, Action.CREATED, changes=diff({}, after))
+                # The whole record once, in the snapshot (field_changes() shows it).
+                _audit(actor, report, Action.CREATED, version=after)
             if submit and report.state in EDITABLE_STATES:
                 _submit(actor, report)
     except IntegrityError:
@@ -363,9 +379,10 @@ def _update(actor, existing: Report, rt, report_date, note, cleaned) -> Report:
     if model is not None:
         detail, _created = model.objects.update_or_create(report=report, defaults=cleaned.values)
         setattr(report, DETAIL_RELATION[report.kind], detail)
-    changes = diff(before, _snapshot(report))
+    after = _snapshot(report)
+    changes = diff(before, after)
     if changes:
-        _audit(actor, report, Action.UPDATED, changes=changes)
+        _audit(actor, report, Action.UPDATED, changes=changes, version=after)
     return report
 
 
@@ -472,7 +489,6 @@ def report_delete(*, actor, report: Report) -> None:
         entity_type="reports.report",
         entity_id=pk,
         entity_label=label,
-        changes=diff(before, {}),
         snapshot=before,
         rt=rt,
     )
@@ -592,3 +608,178 @@ def issue_follow_up_set(*, actor, report: Report | int, status: str, note: str =
         _audit(actor, current, Action.UPDATED, changes=changes, note="follow-up")
     current.issuedetail = detail
     return current
+
+
+# -- restoring an earlier version (audit trail) ------------------------------------
+
+
+def _restore_target(kwargs: dict[str, Any]) -> dict[str, Any]:
+    event = kwargs.get("event")
+    return {
+        "entity_type": "reports.report",
+        "entity_id": kwargs.get("report_id"),
+        "rt": getattr(event, "rt_id", None),
+    }
+
+
+def _version_details(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A version's detail values as ``kinds.clean`` takes them (references as ``*_id``)."""
+    model = DETAIL_MODELS.get(kind)
+    if model is None:
+        return {}
+    values: dict[str, Any] = {}
+    for f in model._meta.concrete_fields:
+        if f.name == "report" or f.name not in data:
+            continue
+        raw = data[f.name]
+        if f.is_relation:
+            values[f"{f.name}_id"] = raw
+        else:
+            values[f.name] = f.to_python(raw) if raw is not None else None
+    return values
+
+
+@restore.restorer("reports.report")
+@audit_refusals(_restore_target)
+@transaction.atomic
+def report_restore(*, actor, report_id: int, event: AuditEvent) -> Report:
+    """Bring a report's content back to the version recorded in ``event``.
+
+    Like an edit (``report_save`` on an existing report): only its Ketua RT,
+    only while the report may still be changed (draft, revision requested;
+    ``workflow.report_can_be_restored``), and the content passes the kind's
+    checks again (the resident still alive and in the RT, the stay still
+    open...). A deleted draft is recreated as a draft of its reporter. The
+    workflow state is never restored: a decided report stays decided (the
+    restore rule below refuses it). Photos are not part of a version: the
+    report keeps the photos it has (a deleted draft's photo files are gone).
+    Records a ``restored`` event.
+    """
+    data = restore.check_event(event, entity_type="reports.report", entity_id=report_id)
+    current = Report.objects.filter(pk=report_id).first()
+    if current is not None:
+        current = _lock(current)
+        _visible(actor, current)
+    restore.check_rules(actor=actor, event=event, current=current)
+
+    kind = data.get("kind")
+    if kind not in Kind.values or (current is not None and kind != current.kind):
+        raise DomainError(
+            Code.INVALID, _("This version is of another kind of report."), field="event"
+        )
+    rt = RT.objects.select_related("kelurahan__kecamatan__kota").filter(pk=data.get("rt")).first()
+    if rt is None:
+        raise DomainError.not_found(_("The RT of this version no longer exists."), field="rt")
+    try:
+        report_date = date.fromisoformat(str(data.get("report_date")))
+    except ValueError:
+        raise DomainError(
+            Code.INVALID, _("This version has no report date."), field="event"
+        ) from None
+    if current is None:
+        current = Report(
+            pk=report_id,
+            kind=kind,
+            rt=rt,
+            report_date=report_date,
+            reporter_id=data.get("reporter") or actor.pk,
+            client_key=data.get("client_key") or f"restored-{report_id}",
+            note=data.get("note") or "",
+        )
+        recreated = True
+    else:
+        recreated = False
+    # Who may restore: whoever may edit it now, in the RT of the restored version too.
+    _check_permission(current, "submit", actor)
+    if not actor.scope.can(Cap.REPORT_SUBMIT, rt) or not rt.is_active:
+        raise DomainError(Code.OUT_OF_SCOPE, _("You can only report for your own RT."), field="rt")
+
+    today = today_wita()
+    if recreated or current.report_date != report_date:
+        _check_report_date(report_date, today)
+    ctx = kinds.Context(
+        actor=actor,
+        rt=rt,
+        report_date=report_date,
+        today=today,
+        report=None if recreated else current,
+    )
+    cleaned = kinds.clean(kind, ctx, _version_details(kind, data))
+    if cleaned.problems:
+        raise DomainError.from_problems(cleaned.problems)
+
+    before = {} if recreated else _snapshot(current)
+    note = (data.get("note") or "").strip()
+    if recreated:
+        try:
+            with transaction.atomic():
+                current.save(force_insert=True)
+        except IntegrityError:
+            raise DomainError(
+                Code.CONFLICT,
+                _("The report could not be restored: its client key is in use again."),
+                field="client_key",
+            ) from None
+    else:
+        current.rt, current.report_date, current.note = rt, report_date, note
+        current.save(update_fields=["rt", "report_date", "note", "updated_at"])
+    model = DETAIL_MODELS.get(kind)
+    if model is not None:
+        detail, _created = model.objects.update_or_create(report=current, defaults=cleaned.values)
+        setattr(current, DETAIL_RELATION[kind], detail)
+    current.content_hash = _fingerprint(kind, rt, report_date, note, cleaned.values)
+    current.save(update_fields=["content_hash"])
+    after = _snapshot(current)
+    changes = diff(before, after)
+    if not recreated and not changes:
+        raise DomainError(
+            "nothing_to_restore", _("This version is the same as the current data."), field="event"
+        )
+    _audit(
+        actor,
+        current,
+        Action.RESTORED,
+        changes=changes,
+        version=after,
+        note=f"restored from audit event #{event.pk} (seq {event.seq})",
+    )
+    return current
+
+
+@restore.rule("reports.report")
+def decided_report_stays_decided(*, actor, event: AuditEvent, current: Report | None) -> None:
+    """Refuse restoring a report that is not open to its Ketua RT's edits, and
+    refuse un-deleting a report that was ever decided.
+
+    A decision is final (``workflow.report_can_be_restored``): an approved or
+    rejected report is a record, and a submitted one is what the kelurahan is
+    reviewing. A decided report cannot be deleted through any door, but its
+    row can vanish outside them (``seed_demo --reset``); its trail says it was
+    decided, so it is never brought back as a draft.
+    """
+    if current is not None:
+        if workflow.report_can_be_restored(current):
+            return
+        if current.state in DECIDED_STATES:
+            raise DomainError(
+                ReportCode.ALREADY_DECIDED,
+                _("A decided report cannot be restored (%(state)s).")
+                % {"state": current.get_state_display()},
+                field="event",
+            )
+        raise DomainError(
+            ReportCode.NOT_EDITABLE,
+            _("This report was already sent; withdraw it first to restore an earlier version."),
+            field="event",
+        )
+    decided = AuditEvent.objects.filter(
+        entity_type="reports.report",
+        entity_id=event.entity_id,
+        action__in=[Action.APPROVED, Action.REJECTED],
+    ).exists()
+    if decided or (event.snapshot or {}).get("state") in DECIDED_STATES:
+        raise DomainError(
+            ReportCode.ALREADY_DECIDED,
+            _("A decided report cannot be restored."),
+            field="event",
+        )

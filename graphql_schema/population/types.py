@@ -54,9 +54,20 @@ class AgeBandCountType:
     ),
 )
 class PopulationStatsType:
-    living: int = strawberry.field(description="Living residents, permanent and non-permanent.")
+    living: int = strawberry.field(
+        description="Living residents, permanent and non-permanent (permanent + nonPermanent)."
+    )
     permanent: int
-    non_permanent: int
+    non_permanent: int = strawberry.field(
+        description=(
+            "Non-permanent residents: living residents registered with residency "
+            '"tidak tetap" (the kelurahan register, e.g. from SIAK or OpenSID) plus the '
+            "open stays reported by the RTs (openStays)."
+        )
+    )
+    open_stays: int = strawberry.field(
+        description="Open non-permanent stays reported by the RTs (part of nonPermanent)."
+    )
     male: int
     female: int
     deceased: int
@@ -72,6 +83,7 @@ class PopulationStatsType:
             living=f.living,
             permanent=f.permanent,
             non_permanent=f.non_permanent,
+            open_stays=f.open_stays,
             male=f.male,
             female=f.female,
             deceased=f.deceased,

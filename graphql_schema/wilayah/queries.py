@@ -7,6 +7,7 @@ from strawberry_django import optimizer
 
 from backend.population import selectors as population_selectors
 from backend.population import stats
+from backend.reports import selectors as report_selectors
 from backend.wilayah import selectors
 from backend.wilayah.models import RT, Kecamatan, Kelurahan, Kota
 from graphql_schema.fields import BoundedListField
@@ -75,6 +76,7 @@ class WilayahQuery:
         actor = actor_of(info)
         residents = population_selectors.resident_list(actor=actor)
         households = population_selectors.household_list(actor=actor)
+        stays = report_selectors.stay_list(actor=actor)
         if region_code:
             code = region_code.strip()
             lookups = [
@@ -88,8 +90,9 @@ class WilayahQuery:
                 if region is not None:
                     residents = residents.filter(**{path: region})
                     households = households.filter(**{path: region})
+                    stays = stays.filter(**{path: region})
                     break
             else:
-                residents, households = residents.none(), households.none()
-        figures = stats.figures_for(scope_of(info), residents, households)
+                residents, households, stays = residents.none(), households.none(), stays.none()
+        figures = stats.figures_for(scope_of(info), residents, households, stays)
         return PopulationStatsType.from_figures(figures)

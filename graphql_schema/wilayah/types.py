@@ -34,13 +34,15 @@ def _stats_annotations(resident_path: str, rt_path: str, household_lookup: str) 
             scope = scope_of(info)
             if name == f"{stats.PREFIX}households":
                 return stats.household_count_expression(scope, outer_lookup=household_lookup)
+            if name == f"{stats.PREFIX}open_stays":
+                return stats.stay_count_expression(scope, outer_lookup=household_lookup)
             return stats.resident_count_expressions(
                 scope, resident_path=resident_path, rt_path=rt_path
             )[name]
 
         return build
 
-    names = [f"{stats.PREFIX}{n}" for n in stats.STAT_NAMES] + [f"{stats.PREFIX}households"]
+    names = [f"{stats.PREFIX}{n}" for n in (*stats.STAT_NAMES, "households", "open_stays")]
     return {name: one(name) for name in names}
 
 

@@ -122,6 +122,16 @@ def household_form_data(household: Household, **overrides) -> dict:
     return data
 
 
+def population_panel(response) -> dict:
+    """The dashboard's population panel context."""
+    return dashboard_panel(response, "population")
+
+
+def dashboard_panel(response, key: str) -> dict:
+    (panel,) = [p for p in response.context["dashboard_panels"] if p.key == key]
+    return panel.context
+
+
 _TAGS = re.compile(r"<[^>]+>")
 
 

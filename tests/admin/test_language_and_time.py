@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.admin.conftest import admin_url, head_of
+from tests.admin.conftest import admin_url, head_of, population_panel
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,7 @@ def test_service_errors_follow_the_users_language(client, actors, population):
 def test_dashboard_times_are_wita(client, actors, population):
     client.force_login(actors.lurah)
     response = client.get(admin_url("index"))
-    summary = response.context["dashboard_panels"][0].context["summary"]
+    summary = population_panel(response)["summary"]
     assert summary.as_of.utcoffset().total_seconds() == 8 * 3600
     assert "WITA" in response.content.decode()
 

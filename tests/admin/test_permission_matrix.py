@@ -24,6 +24,7 @@ from tests.admin.conftest import (
     household_form_data,
     households,
     is_login_redirect,
+    population_panel,
     resident_form_data,
     user_for,
 )
@@ -376,7 +377,7 @@ def test_dashboard_counts_only_the_roles_region(signed_in, role, population):
     if role == "no_role":
         assert is_login_redirect(response)
         return
-    panel = response.context["dashboard_panels"][0].context
+    panel = population_panel(response)
     total = panel["total"]
     n = len(VISIBLE[role])
     # Each fixture household: a man (1975), a woman (1980), a girl (2010).
@@ -394,7 +395,7 @@ def test_dashboard_breakdown_is_one_level_below_the_role(signed_in, role, popula
     if role == "no_role":
         assert is_login_redirect(response)
         return
-    summary = response.context["dashboard_panels"][0].context["summary"]
+    summary = population_panel(response)["summary"]
     expected_level = {
         "ketua_rt": "rt",
         "staf_kelurahan": "rt",
@@ -466,7 +467,7 @@ def test_two_ketua_rt_never_see_each_others_residents(client, actors, population
     assert client.get(admin_url("population_resident_change", theirs.pk)).status_code == 302
     found = client.get(admin_url("population_resident_changelist", query=f"q={theirs.nik}"))
     assert list(found.context["cl"].result_list) == []
-    dashboard = client.get(admin_url("index")).context["dashboard_panels"][0].context
+    dashboard = population_panel(client.get(admin_url("index")))
     assert dashboard["total"].permanent == 3
 
     client.force_login(actors.ketua_rt_2)

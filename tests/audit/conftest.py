@@ -17,8 +17,8 @@ DOORS = {
     },
     Door.GRAPHQL: {"door": Door.GRAPHQL, "request_id": "req-gql-1", "client_ip": "2001:db8::7"},
     Door.COMMAND: {"door": Door.COMMAND, "request_id": "run-cmd-1", "client_ip": None},
-    # TODO(issue 4): add Door.IMPORT with job_id once the imports branch is merged
-    # (rows for a bulk import of several residents go in test_records_by_door.py).
+    # Door.IMPORT is tested through a real import job (its job id on every row):
+    # test_records_by_door.test_a_bulk_import_records_one_event_per_row_under_its_job.
 }
 
 

@@ -127,7 +127,8 @@ def test_timeline_detail_links_to_the_record_history(client, actors, resident):
 
     event = AuditEvent.objects.filter(entity_id=str(resident.pk)).latest("seq")
     assert history_url(site, event) == f"{BASE}/{resident.pk}/history/"
-    assert history_url(admin.site, event) is None  # the real site has no resident admin yet
+    # The real site's resident admin has the same page.
+    assert history_url(admin.site, event) == f"/admin/population/resident/{resident.pk}/history/"
 
 
 def test_the_confirmation_shows_what_the_restore_changes(client, actors, resident):

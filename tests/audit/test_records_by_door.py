@@ -24,6 +24,7 @@ from backend.audit.services import record_nik_revealed, snapshot
 from backend.common.errors import DomainError
 from backend.population import codes
 from backend.population import services as population
+from backend.population.age import today_wita
 from backend.population.models import Household, Resident
 from backend.population.synthetic import make_nik, make_no_kk
 from tests.conftest import PASSWORD
@@ -251,6 +252,85 @@ def case_logged_in(w: World):
     ]
 
 
+# -- reports ------------------------------------------------------------------------
+
+
+def _report_keys(report) -> list[str]:
+    """The fields a report's creation shows (its snapshot's values), as for a record."""
+    from backend.reports.services import _snapshot
+
+    return sorted(k for k, v in _snapshot(report).items() if v is not None and v != "")
+
+
+def _death_report(w: World, client_key: str = "door-test-death-1"):
+    from backend.reports import services as reports
+
+    child = w.population.rt1.residents.get(relationship=codes.Relationship.CHILD)
+    report = reports.report_save(
+        actor=w.actors.ketua_rt_1,
+        kind="death",
+        client_key=client_key,
+        details={
+            "resident_id": child.pk,
+            "death_date": today_wita(),
+            "place": "home",
+            "informant_name": "Keluarga Uji",
+            "informant_relationship": "parent",
+        },
+    ).report
+    return report, child
+
+
+def case_report_approved(w: World):
+    """A death report: the resident and the KK follow the approval, in one transaction."""
+    from backend.reports import services as reports
+
+    report, child = _death_report(w)
+    reports.report_approve(actor=w.actors.staf_kelurahan, report=report)
+    rt1 = region(w.kr_rt1)
+    pk = str(report.pk)
+    return [
+        (Action.CREATED, "reports.report", pk, "rt001", _report_keys(report), *rt1),
+        (Action.SUBMITTED, "reports.report", pk, "rt001", ["state"], *rt1),
+        (Action.UPDATED, "population.resident", str(child.pk), "staf.karangrejo",
+         ["status", "status_date"], *rt1),
+        (Action.UPDATED, "population.household", str(child.household_id), "staf.karangrejo",
+         ["needs_update", "needs_update_reason"], *rt1),
+        (Action.APPROVED, "reports.report", pk, "staf.karangrejo", ["state"], *rt1),
+    ]  # fmt: skip
+
+
+def case_reports_approved_in_bulk(w: World):
+    """One approved event per report, through the single-report service, in order."""
+    from backend.reports import services as reports
+
+    made = []
+    for actor, rt in ((w.actors.ketua_rt_1, w.kr_rt1), (w.actors.ketua_rt_2, w.kr_rt2)) * 2:
+        report = reports.report_save(
+            actor=actor,
+            kind="activity",
+            client_key=f"door-test-activity-{len(made)}",
+            details={"category": "meeting", "title": "Rapat", "place": "Balai", "participants": 9},
+        ).report
+        made.append((report, actor.username, region(rt)))
+    result = reports.report_decide_many(
+        actor=w.actors.lurah, reports=[r.pk for r, *_ in made], decision="approve"
+    )
+    assert len(result.done) == 4 and not result.failed
+    expected = []
+    for report, username, where in made:
+        expected += [
+            (Action.CREATED, "reports.report", str(report.pk), username, _report_keys(report),
+             *where),
+            (Action.SUBMITTED, "reports.report", str(report.pk), username, ["state"], *where),
+        ]  # fmt: skip
+    expected += [
+        (Action.APPROVED, "reports.report", str(r.pk), "lurah.karangrejo", ["state"], *where)
+        for r, _u, where in made
+    ]
+    return expected
+
+
 def case_login_failed(w: World):
     with pytest.raises(DomainError):
         accounts.token_login(
@@ -276,10 +356,10 @@ CASES = {
     "token created and revoked": case_token_created_and_revoked,
     "logged in (token login)": case_logged_in,
     "login failed (token login)": case_login_failed,
-    # TODO(issue 4): after merging issue 3, add "report approved" and "reports
-    # approved in bulk" (admin action, one approved event per report); after
-    # merging the imports branch, add "residents imported" (Door.IMPORT, job id,
-    # one imported/created event per row, written with record_many).
+    "report approved (death: resident and KK follow)": case_report_approved,
+    "reports approved in bulk": case_reports_approved_in_bulk,
+    # A bulk import runs only behind its own door (Door.IMPORT with the job id):
+    # test_a_bulk_import_records_one_event_per_row_under_its_job below.
 }
 
 
@@ -306,3 +386,115 @@ def test_a_creation_records_the_whole_record_once_shown_as_before_none(world, lo
     assert event.snapshot["nik"] == NEW_NIK and event.snapshot["id"] == resident.pk
     assert event.field_changes()["nik"] == [None, NEW_NIK]
     assert event.field_changes()["name"] == [None, "Anak Baru"]
+
+
+# -- the same records through the real doors ------------------------------------------
+
+
+def _activity(actor, n: int):
+    from backend.reports import services as reports
+
+    return reports.report_save(
+        actor=actor,
+        kind="activity",
+        client_key=f"real-door-{n:04d}",
+        details={"category": "meeting", "title": "Rapat", "place": "Balai", "participants": 9},
+    ).report
+
+
+def _approved(events) -> list[tuple]:
+    return [
+        (e.action, e.entity_id, e.actor_username, e.door, bool(e.request_id), e.client_ip)
+        for e in events
+    ]
+
+
+def test_reports_approved_through_the_admins_bulk_action(client, world, log):
+    from urllib.parse import urlencode
+
+    a, b = _activity(world.actors.ketua_rt_1, 1), _activity(world.actors.ketua_rt_2, 2)
+    client.force_login(world.actors.staf_kelurahan)
+    log.mark()
+
+    client.post(
+        "/admin/reports/reportqueue/",
+        urlencode({"action": "approve_selected", "_selected_action": [a.pk, b.pk], "index": 0},
+                  doseq=True),
+        content_type="application/x-www-form-urlencoded",
+    )  # fmt: skip
+
+    events = log.new()
+    assert _approved(events) == [
+        (Action.APPROVED, str(a.pk), "staf.karangrejo", "admin_action", True, "127.0.0.1"),
+        (Action.APPROVED, str(b.pk), "staf.karangrejo", "admin_action", True, "127.0.0.1"),
+    ]
+    assert len({e.request_id for e in events}) == 1  # one request
+    assert [e.field_changes() for e in events] == [{"state": ["submitted", "approved"]}] * 2
+
+
+def test_a_death_report_approved_on_its_admin_page(client, world, log):
+    report, _child = _death_report(world)
+    client.force_login(world.actors.lurah)
+    log.mark()
+
+    response = client.post(f"/admin/reports/report/{report.pk}/approve/")
+
+    assert response.status_code == 302
+    assert [(e.action, e.entity_type, e.door, e.actor_username) for e in log.new()] == [
+        (Action.UPDATED, "population.resident", "admin", "lurah.karangrejo"),
+        (Action.UPDATED, "population.household", "admin", "lurah.karangrejo"),
+        (Action.APPROVED, "reports.report", "admin", "lurah.karangrejo"),
+    ]
+
+
+def test_a_report_approved_through_graphql(world, log):
+    from tests.graphql.conftest import GraphQLClient
+
+    report = _activity(world.actors.ketua_rt_1, 3)
+    log.mark()
+
+    data = GraphQLClient(world.actors.lurah).execute(
+        "mutation($id: ID!) { reportApprove(id: $id) { report { state } errors { code } } }",
+        {"id": str(report.pk)},
+    )
+
+    assert data["data"]["reportApprove"]["errors"] == []
+    (event,) = log.new()
+    assert (event.action, event.entity_id, event.door, event.actor_username) == (
+        Action.APPROVED,
+        str(report.pk),
+        "graphql",
+        "lurah.karangrejo",
+    )
+    assert event.request_id and event.field_changes() == {"state": ["submitted", "approved"]}
+
+
+def test_a_bulk_import_records_one_event_per_row_under_its_job(world, log):
+    """Two KKs of three residents through the import job: each new household and
+    resident is one creation event holding the whole record, with the import door
+    and the job id, written in bulk; then the job's own summary event."""
+    from tests.imports.test_job import csv, family, run
+
+    job = run(world.actors.staf_kelurahan, world.regions.karang_rejo, csv(*family(1), *family(2)))
+
+    assert job.status == "done"
+    residents = {str(pk) for pk in Resident.objects.filter(
+        household__no_kk__in=[h.no_kk for h in Household.objects.filter(rt__number=3)]
+    ).values_list("pk", flat=True)}  # fmt: skip
+    households = {
+        str(pk) for pk in Household.objects.filter(rt__number=3).values_list("pk", flat=True)
+    }
+    written = [e for e in log.new() if e.job_id == str(job.pk)]
+    rows = [e for e in written if e.entity_type.startswith("population.")]
+    assert [e.entity_type for e in rows] == ["population.household"] * 2 + [
+        "population.resident"
+    ] * 6
+    assert {e.entity_id for e in rows} == households | residents
+    assert {(e.action, e.door, e.actor_username) for e in rows} == {
+        (Action.CREATED, "import", "staf.karangrejo")
+    }
+    for event in rows:
+        assert event.changes == {} and event.snapshot["id"] == int(event.entity_id)
+        assert event.rt.number == 3 and event.kelurahan_id == world.regions.karang_rejo.pk
+    (summary,) = [e for e in written if e.entity_type == "imports.importjob"][-1:]
+    assert summary.action == Action.IMPORTED and summary.seq > rows[-1].seq

@@ -89,3 +89,31 @@ def test_reset_is_refused_on_a_production_configuration_without_force(db, settin
     call_command("seed_demo", scale=0.02, reset=True, force=True)
 
     assert Resident.objects.exists()
+
+
+def test_the_command_seeds_reports_after_the_population_and_reset_removes_them_first(db, capsys):
+    from backend.reports.models import NonPermanentStay, Report
+
+    call_command("seed_demo", scale=0.02, report_days=5)
+    out = capsys.readouterr().out
+    assert "RT reports over 5 days" in out
+    assert Report.objects.filter(kind="death").exists()  # for residents the demo made
+    stays = set(NonPermanentStay.objects.values_list("pk", flat=True))
+    reports = set(Report.objects.values_list("pk", flat=True))
+    assert stays and reports
+
+    call_command("seed_demo", scale=0.02, report_days=5, reset=True, force=True)
+
+    out = capsys.readouterr().out
+    assert f"Removed {len(reports)} reports, {len(stays)} stays" in out
+    # Each removed report and stay ends its history with a deletion.
+    deleted = AuditEvent.objects.filter(action=Action.DELETED, note="seed_demo --reset")
+    assert {
+        int(i)
+        for i in deleted.filter(entity_type="reports.report").values_list("entity_id", flat=True)
+    } == reports
+    assert deleted.filter(entity_type="reports.nonpermanentstay").count() == len(stays)
+    assert Report.objects.exists() and not Report.objects.filter(pk__in=reports).exists()
+    demo.reset_demo()
+    assert not Report.objects.exists() and not NonPermanentStay.objects.exists()
+    assert not User.objects.exists()  # the reports demo's Ketua RT accounts too

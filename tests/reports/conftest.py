@@ -13,6 +13,7 @@ from PIL import Image
 from backend.population.age import today_wita
 from backend.reports import services
 from backend.reports.choices import Kind
+from tests.audit.conftest import log  # noqa: F401 (the audit event log fixture)
 
 _keys = itertools.count(1)
 

@@ -250,17 +250,41 @@ def test_compliance_page_for_all_of_balikpapan_costs_a_fixed_number_of_queries(a
     assert len(own) == 8, "\n".join(q[:150] for q in own)
 
 
-def test_dashboard_card_context_and_template(actors, kr, rf):
-    from django.template.loader import render_to_string
+def _panel(response, key: str) -> dict:
+    (panel,) = [p for p in response.context["dashboard_panels"] if p.key == key]
+    return panel.context
 
-    from admin_config.reports import dashboard_context
 
+def test_dashboard_panel_shows_the_queue_who_has_not_reported_and_the_rate(actors, kr):
     save(actors.ketua_rt_1, Kind.NIHIL)
-    request = rf.get("/admin/")
-    request.user = actors.lurah
-    context = dashboard_context(request)
-    assert context["reports_total"].rts_reported_current == 1
-    html = render_to_string("admin/reports/dashboard_card.html", context, request=request)
-    assert "1 / 87" in html and QUEUE in html
-    request.user = actors.no_role
-    assert dashboard_context(request) == {}
+    save(actors.ketua_rt_2, Kind.ACTIVITY, ACTIVITY)  # waits for a decision
+    sent_back = save(actors.ketua_rt_1, Kind.ACTIVITY, ACTIVITY).report
+    services.report_request_revision(actor=actors.staf_kelurahan, report=sent_back, reason="x")
+    response = client_for(actors.lurah).get("/admin/")
+    panel = _panel(response, "reports")
+    assert panel["reports_total"].rts_reported_current == 2
+    assert (panel["reports_not_reported"], panel["reports_waiting"]) == (85, 1)
+    assert panel["reports_queue_url"] == QUEUE
+    assert len(panel["reports_silent"]) == 5 and panel["reports_silent"][0]["days"] is None
+    html = response.content.decode()
+    assert 'data-figure="pending">1<' in html and 'data-figure="not_reported">85<' in html
+    assert f'href="{QUEUE}"' in html and f'href="{COMPLIANCE}"' in html
+    assert "Belum pernah melapor" in html or "belum pernah melapor" in html
+
+
+def test_dashboard_panel_for_a_camat_links_the_waiting_reports_not_the_queue(actors, kr):
+    save(actors.ketua_rt_2, Kind.ACTIVITY, ACTIVITY)
+    panel = _panel(client_for(actors.camat).get("/admin/"), "reports")
+    assert panel["reports_waiting"] == 1 and not panel["reports_may_decide"]
+    assert panel["reports_queue_url"] == "/admin/reports/report/?state__exact=submitted"
+    from backend.wilayah.models import RT
+
+    kecamatan_rts = RT.objects.filter(kelurahan__kecamatan__code="64.71.04", is_active=True)
+    assert panel["reports_total"].rts == kecamatan_rts.count()
+
+
+def test_dashboard_panel_of_a_ketua_rt_counts_their_rt_only(actors, kr):
+    save(actors.ketua_rt_2, Kind.ACTIVITY, ACTIVITY)
+    panel = _panel(client_for(actors.ketua_rt_1).get("/admin/"), "reports")
+    assert (panel["reports_total"].rts, panel["reports_waiting"]) == (1, 0)
+    assert panel["reports_not_reported"] == 1

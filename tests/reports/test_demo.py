@@ -48,7 +48,11 @@ def test_demo_rts_have_habits_and_the_queue_has_work(regions, actors):
     assert selectors.report_queue(actor=actors.staf_kelurahan).count() == result.pending
     assert Report.objects.filter(state=State.REJECTED).exists()
     assert Report.objects.filter(kind="gotong_royong", gotongroyongdetail__is_bbgrm=True).exists()
-    assert NonPermanentStay.objects.count() == result.stays == 3
+    stays = NonPermanentStay.objects.all()
+    assert stays.filter(end_date__isnull=True).count() == result.stays
+    assert result.stays == 48 - 6 - 6  # some wait in the queue, a few ended
+    assert stays.filter(end_date__isnull=False, closed_by__state=State.APPROVED).count() == 6
+    assert Report.objects.filter(kind="stay_start", state=State.SUBMITTED).count() == 6
 
 
 def test_demo_reports_carry_their_history(regions):

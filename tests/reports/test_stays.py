@@ -7,10 +7,11 @@ from datetime import date, timedelta
 import pytest
 
 from backend.common.errors import DomainError
+from backend.population import codes
 from backend.population.models import Resident
 from backend.reports import selectors, services
-from backend.reports.choices import Kind
-from backend.reports.models import NonPermanentStay
+from backend.reports.choices import Kind, State
+from backend.reports.models import NonPermanentStay, Report
 from tests.reports.conftest import save, stay_start, today
 
 
@@ -137,3 +138,80 @@ def test_stay_dates_in_the_future_are_refused(actors, kr):
     with pytest.raises(DomainError) as exc:
         save(actors.ketua_rt_1, Kind.STAY_START, stay_start(birth_date=date(2999, 1, 1)))
     assert exc.value.field == "birth_date"
+
+
+# -- the register and the stays: one rule (backend.population.stats) ------------------
+
+
+def _register_non_permanent(rt, nik: str):
+    from backend.population.models import Resident
+
+    return Resident.objects.create(
+        nik=nik,
+        name="Anak Kos Terdaftar",
+        sex=1,
+        birth_date=date(1999, 8, 12),
+        rt=rt,
+        residency=codes.Residency.NON_PERMANENT,
+    )
+
+
+def test_a_resident_registered_elsewhere_in_the_kelurahan_cannot_open_a_stay(actors, population):
+    nik = population.rt2.residents.first().nik  # a permanent resident of RT 002
+    with pytest.raises(DomainError) as exc:
+        save(actors.ketua_rt_1, Kind.STAY_START, stay_start(nik=nik))
+    assert (exc.value.code, exc.value.field) == ("registered_resident", "nik")
+
+
+def test_a_non_permanent_resident_of_the_register_is_not_reported_again(actors, kr):
+    _register_non_permanent(kr.rt2, "6471051208990003")
+    with pytest.raises(DomainError) as exc:
+        save(actors.ketua_rt_1, Kind.STAY_START, stay_start())
+    assert exc.value.code == "registered_non_permanent"
+
+
+def test_a_resident_of_another_kelurahan_may_stay_here(actors, population):
+    """The usual boarder: their KK is elsewhere in the city."""
+    nik = population.karang_jati.residents.first().nik
+    report = save(actors.ketua_rt_1, Kind.STAY_START, stay_start(nik=nik)).report
+    services.report_approve(actor=actors.lurah, report=report)
+    assert NonPermanentStay.objects.get(opened_by=report).nik == nik
+
+
+def test_approval_refuses_a_stay_whose_nik_entered_the_register_meanwhile(actors, kr):
+    report = save(actors.ketua_rt_1, Kind.STAY_START, stay_start()).report
+    _register_non_permanent(kr.rt1, "6471051208990003")  # e.g. an import, after sending
+    with pytest.raises(DomainError) as exc:
+        services.report_approve(actor=actors.lurah, report=report)
+    assert exc.value.code == "registered_non_permanent"
+    assert Report.objects.get(pk=report.pk).state == State.SUBMITTED
+    assert not NonPermanentStay.objects.exists()
+
+
+def test_population_figures_count_the_register_and_the_open_stays(actors, population, gql):
+    from backend.population import stats
+    from backend.population.selectors import household_list, resident_list
+    from backend.reports.selectors import stay_list
+
+    _register_non_permanent(population.rt1.rt, "6471055506010004")
+    _open_stay(actors)  # another person (a NIK of elsewhere), reported and approved
+    lurah = actors.lurah
+    figures = stats.figures_for(
+        lurah.scope,
+        resident_list(actor=lurah),
+        household_list(actor=lurah),
+        stay_list(actor=lurah),
+    )
+    assert (figures.non_permanent, figures.open_stays) == (2, 1)
+    assert figures.living == figures.permanent + figures.non_permanent
+
+    data = gql(lurah).execute(
+        "{ populationStats { nonPermanent openStays living permanent }"
+        ' rt(code: "64.71.04.1003.001") { populationStats { nonPermanent openStays } } }'
+    )["data"]
+    assert data["populationStats"]["nonPermanent"] == 2
+    assert data["populationStats"]["openStays"] == 1
+    assert data["rt"]["populationStats"] == {"nonPermanent": 2, "openStays": 1}
+    # Another kelurahan's Lurah counts neither.
+    other = gql(actors.lurah_karang_jati).execute("{ populationStats { nonPermanent openStays } }")
+    assert other["data"]["populationStats"] == {"nonPermanent": 0, "openStays": 0}

@@ -137,6 +137,9 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+# unfold's login page carries no "next" field: a login opened directly
+# (/admin/login/) would otherwise land on Django's /accounts/profile/ (404).
+LOGIN_REDIRECT_URL = "admin:index"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

@@ -1,18 +1,22 @@
 """``manage.py seed_demo``: the demo population of Balikpapan Tengah and the demo accounts."""
 
+import time
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from backend.audit.context import Door, audit_context
 from backend.population import demo
 from backend.population.demo.accounts import region_label
+from backend.reports.demo import seed_reports
 from backend.wilayah.loading import load_regions
 
 
 class Command(BaseCommand):
     help = (
         "Seed the synthetic demo population (about 15,000 residents in Karang Rejo and a few "
-        "hundred in each other kelurahan of Balikpapan Tengah) and one demo account per role."
+        "hundred in each other kelurahan of Balikpapan Tengah), one demo account per role, "
+        "and 60 days of RT reports for Karang Rejo."
     )
 
     def add_arguments(self, parser):
@@ -29,6 +33,12 @@ class Command(BaseCommand):
             help="Multiply the number of households (e.g. 0.1 for a quick small demo).",
         )
         parser.add_argument(
+            "--report-days",
+            type=int,
+            default=60,
+            help="Days of demo RT reports for Karang Rejo after the population (0: none).",
+        )
+        parser.add_argument(
             "--if-empty",
             action="store_true",
             help="Do nothing unless the database has no households, residents or users "
@@ -41,7 +51,7 @@ class Command(BaseCommand):
             "of Balikpapan Tengah).",
         )
 
-    def handle(self, *args, reset, seed, scale, if_empty, force, **options):
+    def handle(self, *args, reset, seed, scale, report_days, if_empty, force, **options):
         with audit_context(door=Door.COMMAND):
             load_regions()  # idempotent; the demo needs the region tree
             if if_empty and not demo.database_is_empty():
@@ -55,7 +65,8 @@ class Command(BaseCommand):
                     )
                 removed = demo.reset_demo()
                 self.stdout.write(
-                    f"Removed {removed.households} households, {removed.residents} residents "
+                    f"Removed {removed.reports} reports, {removed.stays} stays, "
+                    f"{removed.households} households, {removed.residents} residents "
                     f"and {removed.accounts} demo accounts "
                     f"({removed.audit_events} 'deleted' audit events written)."
                 )
@@ -63,7 +74,18 @@ class Command(BaseCommand):
                 result = demo.seed_demo(seed=seed, scale=scale)
             except demo.DemoError as exc:
                 raise CommandError(str(exc)) from exc
+            reports = None
+            if report_days > 0:
+                started = time.perf_counter()
+                reports = seed_reports(days=report_days)
+                reports_seconds = time.perf_counter() - started
         self._report(result)
+        if reports is not None:
+            self.stdout.write(
+                f"Seeded {reports.reports} RT reports over {report_days} days in Karang Rejo "
+                f"({reports.pending} waiting for a decision, {reports.stays} open stays) "
+                f"in {reports_seconds:.1f} s."
+            )
 
     def _report(self, result: demo.SeedResult) -> None:
         out = self.stdout
