@@ -28,6 +28,7 @@ from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextareaWidget
 from admin_config.audit import AuditHistoryMixin
 from admin_config.base import ReadOnlyScopedModelAdmin, scope_of
 from admin_config.dashboard import DashboardPanel
+from admin_config.imports import ScopedExportMixin
 from admin_config.navigation import NavGroup, NavItem
 from admin_config.wilayah import spans_kelurahan
 from backend.accounts.roles import Cap
@@ -505,7 +506,7 @@ def _next_in_queue(request) -> str:
 
 
 @admin.register(Report)
-class ReportAdmin(AuditHistoryMixin, BaseReportAdmin):
+class ReportAdmin(ScopedExportMixin, AuditHistoryMixin, BaseReportAdmin):
     """Every report of the scope, with its "Riwayat" (audit history) page.
 
     "Restore this version" is offered only where the workflow lets the user
@@ -527,7 +528,7 @@ class ReportAdmin(AuditHistoryMixin, BaseReportAdmin):
 
 
 @admin.register(ReportQueue)
-class ReportQueueAdmin(BaseReportAdmin):
+class ReportQueueAdmin(ScopedExportMixin, BaseReportAdmin):
     """Waiting for a decision, oldest first (the order reports were sent)."""
 
     view_cap = Cap.REPORT_DECIDE
