@@ -18,7 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Value
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -56,14 +57,11 @@ class RenderedPanel:
 
 # The region rows of each breakdown level, and how their residents, households
 # and stays are reached (``backend.population.stats.region_count_expressions``).
-_PATHS = {
-    Level.RT: {"residents": "residents", "rt": "", "outer": "rt"},
-    Level.KELURAHAN: {"residents": "rts__residents", "rt": "rts", "outer": "rt__kelurahan"},
-    Level.KECAMATAN: {
-        "residents": "kelurahan__rts__residents",
-        "rt": "kelurahan__rts",
-        "outer": "rt__kelurahan__kecamatan",
-    },
+# From a resident, household or RT to the region row of each breakdown level.
+_OUTER = {
+    Level.RT: "rt",
+    Level.KELURAHAN: "rt__kelurahan",
+    Level.KECAMATAN: "rt__kelurahan__kecamatan",
 }
 
 
@@ -154,13 +152,20 @@ def _region_rows(actor, level: str):
     rts = rt_list(actor=actor, cap=Cap.POPULATION_VIEW)
     if level == Level.RT:
         return rts.select_related("kelurahan"), Value(1)
-    rt_path = _PATHS[level]["rt"]
     if level == Level.KELURAHAN:
         regions = kelurahan_list(actor=actor).filter(pk__in=rts.values("kelurahan_id"))
     else:
         regions = kecamatan_list(actor=actor).filter(pk__in=rts.values("kelurahan__kecamatan_id"))
-    in_scope = actor.scope.rt_q(Cap.POPULATION_VIEW, rt_path)
-    return regions, Count(rt_path, filter=in_scope, distinct=True)
+    # A correlated count, not a join: the region rows stay ungrouped (see stats).
+    region_link = _OUTER[level].removeprefix("rt__")
+    rts_here = (
+        rts.filter(**{region_link: OuterRef("pk")})
+        .order_by()
+        .values(region_link)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return regions, Coalesce(Subquery(rts_here, output_field=IntegerField()), Value(0))
 
 
 def population_summary(actor) -> PopulationSummary:
@@ -168,20 +173,15 @@ def population_summary(actor) -> PopulationSummary:
 
     The region rows (RTs, kelurahan or kecamatan) are annotated with every
     figure of ``backend.population.stats`` (the same definitions GraphQL
-    uses): residents joined and counted, households, KKs to update and open
-    stays as correlated subqueries. Totals are the sums of the rows.
+    uses), each a correlated subquery on the row. Totals are the sums of the
+    rows.
     """
     level = breakdown_level(actor.scope)
-    paths = _PATHS[level]
     regions, rt_count = _region_rows(actor, level)
     rows_qs = regions.order_by().annotate(
         n_rts=rt_count,
         **stats.region_count_expressions(
-            actor.scope,
-            resident_path=paths["residents"],
-            rt_path=paths["rt"],
-            outer_lookup=paths["outer"],
-            today=today_wita(),
+            actor.scope, outer_lookup=_OUTER[level], today=today_wita()
         ),
     )
 

@@ -26,23 +26,20 @@ from graphql_schema.population.types import (
 )
 
 
-def _stats_annotations(resident_path: str, rt_path: str, household_lookup: str) -> dict:
-    """Annotation hints for ``populationStats``: evaluated per request with the actor's scope."""
+def _stats_annotations(outer_lookup: str) -> dict:
+    """Annotation hints for ``populationStats``: evaluated per request with the actor's scope.
+
+    Each figure is a correlated subquery on the region row (see
+    ``backend.population.stats``), so a list of regions still costs one statement.
+    """
 
     def one(name: str):
         def build(info: Info):
-            scope = scope_of(info)
-            if name == f"{stats.PREFIX}households":
-                return stats.household_count_expression(scope, outer_lookup=household_lookup)
-            if name == f"{stats.PREFIX}open_stays":
-                return stats.stay_count_expression(scope, outer_lookup=household_lookup)
-            return stats.resident_count_expressions(
-                scope, resident_path=resident_path, rt_path=rt_path
-            )[name]
+            return stats.region_count_expressions(scope_of(info), outer_lookup=outer_lookup)[name]
 
         return build
 
-    names = [f"{stats.PREFIX}{n}" for n in (*stats.STAT_NAMES, "households", "open_stays")]
+    names = [f"{stats.PREFIX}{n}" for n in ("residents", "households", "open_stays")]
     return {name: one(name) for name in names}
 
 
@@ -136,7 +133,7 @@ class RTType:
         return f"RT {self.number:03d}"
 
     @strawberry_django.field(
-        annotate=_stats_annotations("residents", "", "rt"),
+        annotate=_stats_annotations("rt"),
         description="Figures for this RT's residents.",
     )
     def population_stats(self) -> PopulationStatsType:
@@ -159,7 +156,7 @@ class KelurahanType:
         return selectors.kelurahan_list(actor=actor_of(info), queryset=queryset)
 
     @strawberry_django.field(
-        annotate=_stats_annotations("rts__residents", "rts", "rt__kelurahan"),
+        annotate=_stats_annotations("rt__kelurahan"),
         description="Figures for the residents of this kelurahan that the caller may read.",
     )
     def population_stats(self) -> PopulationStatsType:
@@ -180,9 +177,7 @@ class KecamatanType:
         return selectors.kecamatan_list(actor=actor_of(info), queryset=queryset)
 
     @strawberry_django.field(
-        annotate=_stats_annotations(
-            "kelurahan__rts__residents", "kelurahan__rts", "rt__kelurahan__kecamatan"
-        ),
+        annotate=_stats_annotations("rt__kelurahan__kecamatan"),
         description="Figures for the residents of this kecamatan that the caller may read.",
     )
     def population_stats(self) -> PopulationStatsType:

@@ -97,3 +97,31 @@ def test_each_households_residents_return_only_the_requested_page(lurah_client, 
         for household in rt["households"]:
             assert len(household["residents"]) == 2  # offset 1, limit 2 of 5 members
     assert queries == 7
+
+
+def test_region_figures_are_subqueries_on_the_region_row_not_a_grouped_join(gql, actors, regions):
+    """Regression: grouped over a resident join, SQLite re-ran the household and stay
+    counts once per joined row, so a kecamatan's figures took seconds. Each figure is a
+    correlated subquery on the region row instead; no region query joins residents."""
+    kr = regions.karang_rejo
+    for number in range(1, 11):
+        make_household(regions.rt(kr, number), members=5)
+    with CaptureQueriesContext(connection) as ctx:
+        result = gql(actors.camat).execute(
+            "{ kecamatanList { populationStats { living households openStays } "
+            "kelurahan { populationStats { living households } "
+            "rts { populationStats { living } } } } }"
+        )
+    assert "errors" not in result
+    kecamatan = result["data"]["kecamatanList"][0]
+    assert kecamatan["populationStats"]["households"] == 10
+    assert kecamatan["populationStats"]["living"] == 50
+    region_queries = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].startswith("SELECT") and "stats_residents" in q["sql"]
+    ]
+    assert len(region_queries) == 3  # kecamatan, kelurahan, RT: one statement each
+    for sql in region_queries:
+        outer_from = sql[sql.rindex('AS "stats_open_stays"') :]
+        assert 'JOIN "population_resident"' not in outer_from
