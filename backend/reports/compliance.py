@@ -453,14 +453,20 @@ class CalendarDay:
     kinds: list[str] = field(default_factory=list)
 
 
-def rt_calendar(*, rt: RT, start: date, end: date) -> list[CalendarDay]:
-    """Each day of ``[start, end]`` for one RT (already scope-checked by the caller)."""
+def rt_calendar(*, actor, rt: RT, start: date, end: date) -> list[CalendarDay]:
+    """Each day of ``[start, end]`` for one RT (already scope-checked by the caller).
+
+    ``drafts`` counts the actor's own drafts only: nobody else reads them.
+    """
+    from backend.reports.selectors import report_list
+
     days = {
         start + timedelta(days=i): CalendarDay(start + timedelta(days=i), False)
         for i in range((end - start).days + 1)
     }
     for row in (
-        Report.objects.filter(rt=rt, report_date__gte=start, report_date__lte=end)
+        report_list(actor=actor)
+        .filter(rt=rt, report_date__gte=start, report_date__lte=end)
         .values("report_date", "kind", "state")
         .annotate(n=Count("pk"))
         .order_by("report_date", "kind")

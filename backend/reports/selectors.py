@@ -24,8 +24,28 @@ from backend.reports.models import NonPermanentStay, Report
 def report_list(
     *, actor, cap: str = Cap.REPORT_VIEW, queryset: QuerySet[Report] | None = None
 ) -> QuerySet[Report]:
+    """Reports in the actor's scope for ``cap``, without other people's drafts."""
     queryset = Report.objects.all() if queryset is None else queryset
-    return actor.scope.filter(queryset, cap)
+    return actor.scope.filter(queryset, cap).filter(drafts_q(actor))
+
+
+def drafts_q(actor, path: str = "") -> Q:
+    """Reports that are not someone else's draft (superusers: every report)."""
+    if getattr(actor, "is_superuser", False):
+        return Q()
+    prefix = f"{path}__" if path else ""
+    return ~Q(**{f"{prefix}state": State.DRAFT}) | Q(**{f"{prefix}reporter_id": actor.pk})
+
+
+def report_visible(actor, report: Report) -> bool:
+    """Whether ``report_list(actor=actor)`` holds ``report`` (no query)."""
+    if not actor.scope.can(Cap.REPORT_VIEW, report.rt):
+        return False
+    return (
+        report.state != State.DRAFT
+        or report.reporter_id == actor.pk
+        or getattr(actor, "is_superuser", False)
+    )
 
 
 def report_get(*, actor, pk, cap: str = Cap.REPORT_VIEW) -> Report:

@@ -33,7 +33,7 @@ from backend.audit.refusals import audit_refusals
 from backend.audit.services import diff, record, snapshot, to_json
 from backend.common.errors import Code, DomainError, Problem
 from backend.population.age import today_wita
-from backend.reports import conf, kinds, photos, workflow
+from backend.reports import conf, kinds, photos, selectors, workflow
 from backend.reports.choices import DECIDED_STATES, EDITABLE_STATES, FollowUp, Kind, State
 from backend.reports.kinds import ReportCode
 from backend.reports.models import (
@@ -158,8 +158,9 @@ def _fire(report: Report, name: str, actor, **kwargs) -> None:
 
 
 def _visible(actor, report: Report) -> None:
-    """Refuse as "not found" a report the actor may not even read."""
-    if not actor.scope.can(Cap.REPORT_VIEW, report.rt):
+    """Refuse as "not found" a report the actor may not even read (someone else's
+    draft included)."""
+    if not selectors.report_visible(actor, report):
         raise DomainError.not_found(_("Report not found."), field="id")
 
 

@@ -158,7 +158,7 @@ class ReportsQuery:
         if rt is None:
             return None
         figures = compliance.compute(actor=actor, start=start, end=end, rt_ids=[rt.pk]).rts[0]
-        days = compliance.rt_calendar(rt=rt, start=start, end=end)
+        days = compliance.rt_calendar(actor=actor, rt=rt, start=start, end=end)
         return ReportingCalendarType(
             rt=rt,
             date_from=start,
