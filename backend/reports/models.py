@@ -15,6 +15,7 @@ goes through ``backend.reports.services``.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.db import models
@@ -303,6 +304,12 @@ class StayPerson(models.Model):
     @property
     def masked_nik(self) -> str:
         return mask_nik(self.nik)
+
+    def age_on(self, day: date) -> int:
+        years = day.year - self.birth_date.year
+        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years
 
 
 class StayStartDetail(Detail, StayPerson):
