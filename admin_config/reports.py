@@ -718,6 +718,19 @@ class ComplianceFilterForm(forms.Form):
         self.fields["days"].choices = [(d, _("last %(days)d days") % {"days": d}) for d in PERIODS]
         self.fields["kelurahan"].choices = [("", _("All in my region")), *kelurahan_choices]
 
+    def clean(self):
+        data = super().clean()
+        end = data.get("end")
+        if end is not None:
+            # The same bounds as the GraphQL compliance query.
+            try:
+                compliance.clean_period(
+                    None, end, default_days=data.get("days") or 30, max_days=max(PERIODS)
+                )
+            except DomainError as exc:
+                self.add_error("end", _message(exc))
+        return data
+
 
 @admin.register(RTCompliance)
 class RTComplianceAdmin(ReadOnlyScopedModelAdmin):
