@@ -11,10 +11,12 @@ Django's generic forms.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -34,6 +36,7 @@ from admin_config.wilayah import spans_kelurahan
 from backend.accounts.roles import Cap
 from backend.audit.context import Door, audit_context
 from backend.common.errors import DomainError
+from backend.common.masking import mask_number
 from backend.population.age import today_wita
 from backend.reports import compliance, conf, selectors, services, workflow
 from backend.reports.choices import FollowUp, Kind, State
@@ -186,6 +189,16 @@ class BaseReportAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
 
     view_cap = Cap.REPORT_VIEW
     change_cap = Cap.REPORT_DECIDE
+    # Never URL lookups or orderings: the details hold NIKs, passport numbers and
+    # birth dates, and the content fingerprint is a hash of them (a guessing oracle).
+    sensitive_fields = (
+        "staystartdetail",
+        "deathdetail",
+        "stayenddetail",
+        "opened_stay",
+        "closed_stay",
+        "content_hash",
+    )
     list_display = (
         "number",
         "kind_label",
@@ -305,10 +318,17 @@ class BaseReportAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
         detail = report.detail()
         rows = []
         if detail is not None:
+            # A stay person's birth date and passport number are shown as NIKs are.
+            identity = selectors.identity_visible(request.user, rt_id=report.rt_id, report=report)
             for f in detail._meta.concrete_fields:
                 if f.name == "report" or f.name.startswith("follow_up_by"):
                     continue
-                rows.append((f.verbose_name, _detail_value(detail, f)))
+                if f.name == "birth_date" and not identity:
+                    rows.append((_("year of birth"), year_and_age(detail)))
+                elif f.name == "passport_number" and not identity:
+                    rows.append((f.verbose_name, mask_number(detail.passport_number) or "-"))
+                else:
+                    rows.append((f.verbose_name, _detail_value(detail, f)))
         return {
             "report_details": rows,
             "report_photos": list(report.photos.all()),
@@ -501,6 +521,14 @@ def _detail_value(detail, f):
     return value
 
 
+def year_and_age(person) -> str:
+    """A stay person's birth as roles without NIK rights see it: "1999 (umur 26 tahun)"."""
+    return _("%(year)s (%(age)d years old)") % {
+        "year": person.birth_date.year,
+        "age": person.age_on(today_wita()),
+    }
+
+
 def _next_in_queue(request) -> str:
     return reverse("admin:reports_reportqueue_changelist")
 
@@ -577,13 +605,17 @@ class StayStatusFilter(DropdownFilter):
 class NonPermanentStayAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
     """The Buku Penduduk Sementara: stays open and close through approved reports only.
 
-    Rows from ``selectors.stay_list``; a NIK or passport number is never a
-    URL lookup or an ordering (``sensitive_fields``), and is searched only as
-    a whole number.
+    Rows from ``selectors.stay_list``; a NIK, passport number or birth date is
+    never a URL lookup or an ordering (``sensitive_fields``). A NIK is searched
+    only as a whole number, and only where the user may see NIKs: elsewhere
+    the masked NIK and the birth year would let a search confirm guessed
+    birth dates. The birth date and passport number are shown as NIKs are
+    (``selectors.identity_visible``): the year and age, and a masked number,
+    to roles without NIK rights in the RT.
     """
 
     view_cap = Cap.POPULATION_VIEW
-    sensitive_fields = ("nik", "passport_number")
+    sensitive_fields = ("nik", "passport_number", "birth_date", "phone")
     list_display = (
         "name",
         "masked_nik_col",
@@ -595,9 +627,11 @@ class NonPermanentStayAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
         "limit_label",
     )
     list_filter = (StayStatusFilter, ScopedKelurahanFilter, ScopedRTFilter)
-    search_fields = ("name", "=nik")
+    search_fields = ("name",)  # searching is get_search_results' job
+    readonly_fields = ("birth_shown", "masked_nik_col")
     fields = (
-        ("name", "sex", "birth_date"),
+        ("name", "sex", "birth_shown"),
+        "masked_nik_col",
         ("citizenship", "occupation", "phone"),
         "origin_address",
         ("purpose", "purpose_note"),
@@ -613,11 +647,37 @@ class NonPermanentStayAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
         )
 
     def with_list_annotations(self, request: HttpRequest, queryset):
-        return selectors.with_stay_flags(queryset)
+        return selectors.with_identity_visible(
+            selectors.with_stay_flags(queryset), actor=request.user
+        )
 
-    @display(description=_("NIK"))
+    def get_search_results(self, request: HttpRequest, queryset, search_term: str):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        digits = re.sub(r"[\s.\-]", "", term)
+        if digits.isdigit():
+            if len(digits) != 16:
+                return queryset.none(), False
+            nik_rts = scope_of(request).rt_q(Cap.POPULATION_VIEW_NIK, "rt")
+            return queryset.filter(nik_rts, nik=digits), False
+        words = [Q(name__icontains=w) for w in term.split()]
+        return queryset.filter(*words), False
+
+    @display(description=_("NIK or passport"))
     def masked_nik_col(self, obj):
-        return obj.masked_nik or obj.passport_number or "-"
+        if obj.nik:
+            return obj.masked_nik
+        if obj.passport_number:
+            visible = getattr(obj, "identity_visible", False)
+            return obj.passport_number if visible else mask_number(obj.passport_number)
+        return "-"
+
+    @display(description=_("date of birth"))
+    def birth_shown(self, obj):
+        if getattr(obj, "identity_visible", False):
+            return date_format(obj.birth_date, "j F Y")
+        return year_and_age(obj)
 
     @display(
         description=_("one year"),
@@ -657,6 +717,19 @@ class ComplianceFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["days"].choices = [(d, _("last %(days)d days") % {"days": d}) for d in PERIODS]
         self.fields["kelurahan"].choices = [("", _("All in my region")), *kelurahan_choices]
+
+    def clean(self):
+        data = super().clean()
+        end = data.get("end")
+        if end is not None:
+            # The same bounds as the GraphQL compliance query.
+            try:
+                compliance.clean_period(
+                    None, end, default_days=data.get("days") or 30, max_days=max(PERIODS)
+                )
+            except DomainError as exc:
+                self.add_error("end", _message(exc))
+        return data
 
 
 @admin.register(RTCompliance)

@@ -330,8 +330,11 @@ class ReportBulkImport:
                 r.nik: r
                 for r in population_selectors.resident_list(actor=self.actor).filter(nik__in=niks)
             }
-            deaths = DeathDetail.objects.filter(resident__nik__in=niks).select_related(
-                "report", "resident"
+            # Drafts were never sent: they match nothing and block nothing.
+            deaths = (
+                DeathDetail.objects.filter(resident__nik__in=niks)
+                .exclude(report__state=State.DRAFT)
+                .select_related("report", "resident")
             )
             for detail in deaths:
                 self._remember(detail.report, (Kind.DEATH, _nik_of(detail)))
@@ -340,11 +343,15 @@ class ReportBulkImport:
 
         others = [row for row in rows if row.kind != Kind.DEATH and not row.report_id]
         if others:
-            candidates = Report.objects.filter(
-                kind__in={row.kind for row in others},
-                rt_id__in={row.rt.pk for row in others},
-                report_date__in={row.report_date for row in others},
-            ).select_related(*(DETAIL_RELATION[k] for k in DETAIL_RELATION if k != Kind.DEATH))
+            candidates = (
+                Report.objects.filter(
+                    kind__in={row.kind for row in others},
+                    rt_id__in={row.rt.pk for row in others},
+                    report_date__in={row.report_date for row in others},
+                )
+                .exclude(state=State.DRAFT)
+                .select_related(*(DETAIL_RELATION[k] for k in DETAIL_RELATION if k != Kind.DEATH))
+            )
             for report in candidates:
                 self._remember(report, report_key(report))
                 if report.kind == Kind.NIHIL and report.state != State.REJECTED:

@@ -33,8 +33,11 @@ from datetime import date, timedelta
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, F, Func, IntegerField, Max, Q, QuerySet
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.roles import Cap
+from backend.common.errors import Code, DomainError
 from backend.population.age import today_wita
 from backend.reports import conf
 from backend.reports.choices import State
@@ -50,6 +53,61 @@ _WEEK_OFFSET = 3
 
 
 # -- periods -----------------------------------------------------------------
+
+#: No period may start before this day (Lapor RT has no older reports than a
+#: kelurahan's spreadsheets, and older dates only make figures meaningless).
+EARLIEST_DAY = date(2000, 1, 1)
+#: How far after today a period may end: a calendar may ask for the whole
+#: current month; figures never count days after today.
+FUTURE_DAYS = 31
+
+
+def clean_period(
+    date_from: date | None,
+    date_to: date | None,
+    *,
+    default_days: int,
+    max_days: int,
+    today: date | None = None,
+) -> tuple[date, date]:
+    """The period ``[start, end]`` a compliance page or calendar asked for, checked.
+
+    Missing ends default to today and ``default_days`` back. Every door
+    (GraphQL ``compliance`` and ``reportingCalendar``, the admin compliance
+    page) checks its dates here: none before ``EARLIEST_DAY`` or more than
+    ``FUTURE_DAYS`` after today, the start not after the end, at most
+    ``max_days`` days. Raises ``DomainError`` naming ``date_from`` or ``date_to``.
+    """
+    today = today or today_wita()
+    latest = today + timedelta(days=FUTURE_DAYS)
+    for value, name in ((date_from, "date_from"), (date_to, "date_to")):
+        if value is None:
+            continue
+        if value < EARLIEST_DAY:
+            raise DomainError(
+                Code.INVALID,
+                _("The date cannot be before %(date)s.")
+                % {"date": date_format(EARLIEST_DAY, "j F Y")},
+                field=name,
+            )
+        if value > latest:
+            raise DomainError(
+                Code.INVALID,
+                _("The date cannot be more than %(days)d days after today.")
+                % {"days": FUTURE_DAYS},
+                field=name,
+            )
+    end = date_to or today
+    start = date_from or max(EARLIEST_DAY, end - timedelta(days=default_days - 1))
+    if start > end:
+        raise DomainError(Code.INVALID, _("The start is after the end."), field="date_from")
+    if (end - start).days + 1 > max_days:
+        raise DomainError(
+            Code.INVALID,
+            _("At most %(days)d days at once.") % {"days": max_days},
+            field="date_from",
+        )
+    return start, end
 
 
 def _offset(cadence: int) -> int:
@@ -453,14 +511,20 @@ class CalendarDay:
     kinds: list[str] = field(default_factory=list)
 
 
-def rt_calendar(*, rt: RT, start: date, end: date) -> list[CalendarDay]:
-    """Each day of ``[start, end]`` for one RT (already scope-checked by the caller)."""
+def rt_calendar(*, actor, rt: RT, start: date, end: date) -> list[CalendarDay]:
+    """Each day of ``[start, end]`` for one RT (already scope-checked by the caller).
+
+    ``drafts`` counts the actor's own drafts only: nobody else reads them.
+    """
+    from backend.reports.selectors import report_list
+
     days = {
         start + timedelta(days=i): CalendarDay(start + timedelta(days=i), False)
         for i in range((end - start).days + 1)
     }
     for row in (
-        Report.objects.filter(rt=rt, report_date__gte=start, report_date__lte=end)
+        report_list(actor=actor)
+        .filter(rt=rt, report_date__gte=start, report_date__lte=end)
         .values("report_date", "kind", "state")
         .annotate(n=Count("pk"))
         .order_by("report_date", "kind")

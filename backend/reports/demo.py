@@ -407,8 +407,11 @@ def _stays(rts, staff, today, rng) -> tuple[list[tuple[Report, dict]], list[int]
         .values_list("rt", "n")
     )
     weights = [1 + 3 * registered.get(rt.pk, 0) for rt in rts]
+    # Unique across the city and across runs for other kelurahan: residents,
+    # stays, and arrivals still waiting (or drafted) anywhere.
     taken = set(Resident.objects.exclude(nik=None).values_list("nik", flat=True))
     taken |= set(NonPermanentStay.objects.exclude(nik="").values_list("nik", flat=True))
+    taken |= set(StayStartDetail.objects.exclude(nik="").values_list("nik", flat=True))
     fake = Faker("id_ID")
     fake.seed_instance(rng.randint(0, 2**31))
     origins = [o for o in ORIGINS if not o.prefixes[0].startswith("647104")]

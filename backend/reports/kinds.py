@@ -30,6 +30,8 @@ from backend.reports import choices, selectors
 from backend.reports.choices import Kind, State
 from backend.reports.models import (
     DETAIL_MODELS,
+    MAX_AMOUNT,
+    MAX_PARTICIPANTS,
     NonPermanentStay,
     Report,
     StayEndDetail,
@@ -39,6 +41,8 @@ from backend.reports.models import (
 # Death reports are due within 30 days (UU 24/2013 Pasal 44(1)).
 DEATH_REPORT_DAYS = 30
 BBGRM_MONTH = 5
+# MAX_PARTICIPANTS and MAX_AMOUNT (backend.reports.models) bound these.
+AMOUNT_FIELDS = ("labour_value", "materials_value", "cash_value", "government_value")
 STAY_PERSON_FIELDS = tuple(
     f.name for f in StayPerson._meta.get_fields() if f.concrete and f.name != "id"
 )
@@ -65,6 +69,7 @@ class ReportCode:
     REGISTERED_NON_PERMANENT = "registered_non_permanent"
     REGISTERED_RESIDENT = "registered_resident"
     OUTSIDE_RT = "outside_rt"
+    TOO_LARGE = "too_large"
     REASON_REQUIRED = "reason_required"
     OWN_REPORT = "own_report"
     LATE_DEATH_REPORT = "late_death_report"
@@ -161,8 +166,35 @@ def _not_future(cleaned: Cleaned, value: date | None, today: date, name: str) ->
 
 
 def _count_at_least_one(cleaned: Cleaned, value, name: str) -> None:
-    if value is not None and value < 1:
+    if value is None:
+        return
+    if value < 1:
         cleaned.refuse(Code.INVALID, _("At least one participant."), name)
+    elif value > MAX_PARTICIPANTS:
+        cleaned.refuse(
+            ReportCode.TOO_LARGE,
+            _("At most %(max)s participants.") % {"max": thousands(MAX_PARTICIPANTS)},
+            name,
+        )
+
+
+def _amount(cleaned: Cleaned, name: str) -> None:
+    value = cleaned.values.get(name)
+    if value is None:
+        cleaned.values[name] = 0
+    elif value < 0:
+        cleaned.refuse(Code.INVALID, _("An amount cannot be negative."), name)
+    elif value > MAX_AMOUNT:
+        cleaned.refuse(
+            ReportCode.TOO_LARGE,
+            _("At most Rp %(max)s.") % {"max": thousands(MAX_AMOUNT)},
+            name,
+        )
+
+
+def thousands(value: int) -> str:
+    """1500000 as Indonesians write it: 1.500.000."""
+    return f"{value:,}".replace(",", ".")
 
 
 # -- kinds -------------------------------------------------------------------
@@ -374,27 +406,50 @@ def _clean_stay_start(ctx: Context, data: dict) -> Cleaned:
 
 
 def _check_stay_nik(ctx: Context, nik: str, cleaned: Cleaned) -> None:
-    if NonPermanentStay.objects.filter(nik=nik, end_date__isnull=True).exists():
-        cleaned.refuse(
-            ReportCode.STAY_OPEN,
-            _("This person already has an open stay; end it first."),
-            "nik",
-        )
-        return
+    """One open (or pending) stay per NIK in the whole city.
+
+    The refusal says where only when it is the reporter's own RT, which they
+    see anyway; elsewhere it says just "elsewhere", never which RT or
+    kelurahan (the rule itself still tells that the NIK has a stay somewhere).
+    """
+    open_rt = (
+        NonPermanentStay.objects.filter(nik=nik, end_date__isnull=True)
+        .values_list("rt_id", flat=True)
+        .first()
+    )
     pending = DETAIL_MODELS[Kind.STAY_START].objects.filter(
         nik=nik, report__state__in=[State.SUBMITTED, State.REVISION_REQUESTED]
     )
     if ctx.report is not None:
         pending = pending.exclude(report=ctx.report)
-    if pending.exists():
+    pending_rt = (
+        None if open_rt is not None else pending.values_list("report__rt_id", flat=True).first()
+    )
+    if open_rt == ctx.rt.pk:
         cleaned.refuse(
             ReportCode.STAY_OPEN,
-            _("An arrival report for this person is already waiting for a decision."),
+            _("This person already has an open stay in this RT; end it first."),
             "nik",
         )
+    elif pending_rt == ctx.rt.pk:
+        cleaned.refuse(
+            ReportCode.STAY_OPEN,
+            _("An arrival report for this person in this RT is already waiting for a decision."),
+            "nik",
+        )
+    elif open_rt is not None or pending_rt is not None:
+        cleaned.refuse(ReportCode.STAY_OPEN, STAY_ELSEWHERE, "nik")
+    if open_rt is not None:
+        return
     problem = registered_resident_problem(nik, ctx.rt)
     if problem is not None:
         cleaned.problems.append(problem)
+
+
+STAY_ELSEWHERE = _(
+    "This person already has an open or pending stay elsewhere; the kelurahan office can "
+    "help end it."
+)
 
 
 def registered_resident_problem(nik: str, rt) -> Problem | None:
@@ -507,11 +562,8 @@ def _clean_gotong_royong(ctx: Context, data: dict) -> Cleaned:
         cleaned.refuse(Code.INVALID, _("Unknown institution."), "institutions")
     values["institutions"] = sorted({str(i) for i in institutions if i in valid})
     _count_at_least_one(cleaned, values.get("participants"), "participants")
-    for name in ("labour_value", "materials_value", "cash_value", "government_value"):
-        if values.get(name) is None:
-            values[name] = 0
-        elif values[name] < 0:
-            cleaned.refuse(Code.INVALID, _("An amount cannot be negative."), name)
+    for name in AMOUNT_FIELDS:
+        _amount(cleaned, name)
     values["is_bbgrm"] = bool(values.get("is_bbgrm"))
     if values["is_bbgrm"] and ctx.report_date.month != BBGRM_MONTH:
         cleaned.warn(
@@ -556,6 +608,7 @@ def clean(kind: str, ctx: Context, data: dict) -> Cleaned:
         _check_nihil(ctx, cleaned)
         return cleaned
     cleaned = CLEANERS[kind](ctx, data)
+    _blank_for_null(kind, cleaned.values)
     exclude = REFERENCES.get(kind, [])
     known = {p.field for p in cleaned.problems}
     cleaned.problems += [
@@ -564,13 +617,32 @@ def clean(kind: str, ctx: Context, data: dict) -> Cleaned:
     return cleaned
 
 
+# A nihil report counts once sent: a draft (never sent, read by its reporter
+# only) or a rejected one blocks nobody (the models' one_nihil_report_per_rt_and_day).
+NIHIL_NOT_COUNTED = (State.DRAFT, State.REJECTED)
+
+
+def _blank_for_null(kind: str, values: dict[str, Any]) -> None:
+    """An optional text or choice the door sent as null (``housing: null``) is stored
+    empty: those columns are NOT NULL, and "not given" is the empty string there."""
+    for f in DETAIL_MODELS[kind]._meta.concrete_fields:
+        if (
+            values.get(f.name, "") is None
+            and f.blank
+            and not f.null
+            and f.empty_strings_allowed
+            and not f.is_relation
+        ):
+            values[f.name] = ""
+
+
 def _check_nihil(ctx: Context, cleaned: Cleaned) -> None:
     if ctx.lookups is not None:
         reported = ctx.lookups.nihil_reported(ctx.rt.pk, ctx.report_date, exclude=ctx.report)
     else:
         others = Report.objects.filter(
             rt=ctx.rt, report_date=ctx.report_date, kind=Kind.NIHIL
-        ).exclude(state=State.REJECTED)
+        ).exclude(state__in=NIHIL_NOT_COUNTED)
         if ctx.report is not None:
             others = others.exclude(pk=ctx.report.pk)
         reported = others.exists()

@@ -15,6 +15,7 @@ goes through ``backend.reports.services``.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.db import models
@@ -30,6 +31,12 @@ from backend.reports import choices
 from backend.reports.choices import Kind, State
 from backend.reports.workflow import TRANSITIONS
 from backend.wilayah.models import RT
+
+#: Realistic maxima for one RT's activity or gotong royong; more is a typing
+#: slip. Three community amounts of at most Rp 500 juta each keep their sum
+#: (GraphQL ``communityValue``) within a 32-bit GraphQL Int for every reader.
+MAX_PARTICIPANTS = 10_000
+MAX_AMOUNT = 500_000_000
 
 
 class Report(ConcurrentTransitionMixin, TimeStampedModel):
@@ -80,9 +87,11 @@ class Report(ConcurrentTransitionMixin, TimeStampedModel):
                 name="report_client_key_unique_per_reporter",
                 violation_error_message=_("This client key was already used."),
             ),
+            # Among sent reports: a draft was never sent (and only its reporter
+            # reads it), a rejected report was not accepted.
             models.UniqueConstraint(
                 fields=["rt", "report_date"],
-                condition=Q(kind=Kind.NIHIL) & ~Q(state=State.REJECTED),
+                condition=Q(kind=Kind.NIHIL) & ~Q(state__in=[State.REJECTED, State.DRAFT]),
                 name="one_nihil_report_per_rt_and_day",
                 violation_error_message=_("This RT already reported nothing for that day."),
             ),
@@ -225,6 +234,12 @@ class ActivityDetail(Detail):
     class Meta:
         verbose_name = _("activity details")
         verbose_name_plural = _("activity details")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(participants__lte=MAX_PARTICIPANTS),
+                name="activity_participants_realistic",
+            )
+        ]
 
 
 class DeathDetail(Detail):
@@ -304,11 +319,23 @@ class StayPerson(models.Model):
     def masked_nik(self) -> str:
         return mask_nik(self.nik)
 
+    def age_on(self, day: date) -> int:
+        years = day.year - self.birth_date.year
+        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years
+
 
 class StayStartDetail(Detail, StayPerson):
     class Meta:
         verbose_name = _("arrival details")
         verbose_name_plural = _("arrival details")
+
+    def age_on(self, day: date) -> int:
+        years = day.year - self.birth_date.year
+        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years
 
 
 class NonPermanentStay(StayPerson, TimeStampedModel):
@@ -413,6 +440,16 @@ class GotongRoyongDetail(Detail):
     class Meta:
         verbose_name = _("gotong royong details")
         verbose_name_plural = _("gotong royong details")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(participants__lte=MAX_PARTICIPANTS)
+                & Q(labour_value__lte=MAX_AMOUNT)
+                & Q(materials_value__lte=MAX_AMOUNT)
+                & Q(cash_value__lte=MAX_AMOUNT)
+                & Q(government_value__lte=MAX_AMOUNT),
+                name="gotong_royong_figures_realistic",
+            )
+        ]
 
     @property
     def community_value(self) -> int:

@@ -79,6 +79,12 @@ def prepare_photo(upload, *, index: int = 0) -> PreparedPhoto:
         PhotoCode.NOT_AN_IMAGE, _("The file is not a photo (JPEG, PNG or WebP)."), index
     )
     max_pixels = conf.get("PHOTO_MAX_PIXELS")
+    too_many_pixels = _problem(
+        PhotoCode.TOO_MANY_PIXELS,
+        _("The photo has too many pixels (at most %(mp)s megapixels).")
+        % {"mp": max_pixels // 1_000_000},
+        index,
+    )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -86,22 +92,19 @@ def prepare_photo(upload, *, index: int = 0) -> PreparedPhoto:
                 if probe.format not in ACCEPTED_FORMATS:
                     raise not_an_image
                 if probe.width * probe.height > max_pixels:
-                    raise _problem(
-                        PhotoCode.TOO_MANY_PIXELS,
-                        _("The photo has too many pixels (at most %(mp)s megapixels).")
-                        % {"mp": max_pixels // 1_000_000},
-                        index,
-                    )
+                    raise too_many_pixels
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
                 content, width, height = _reencode(image)
     except DomainError:
         raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow refuses a "pixel bomb" (e.g. 30000 x 30000) as it opens it,
+        # before our own count: a photo all the same, just far too big.
+        raise too_many_pixels from None
     except (
         UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
         OSError,
         SyntaxError,
         ValueError,

@@ -3,6 +3,14 @@
 Everything the admin, GraphQL and the compliance pages show starts here,
 limited to the actor's scope: Ketua RT their RT, kelurahan staff and Lurah
 their kelurahan, kecamatan staff and Camat their kecamatan.
+
+A draft is saved "without sending it to the kelurahan": only its reporter
+reads it (and superusers, for operations). Everyone else's lists, counts and
+lookups skip other people's drafts, whatever their scope.
+
+A stay person's identity (birth date, passport number) is shown as NIKs are
+(``identity_visible``): a masked NIK hides only the birth date, so a role
+that may not see NIKs in the RT gets the birth year and age instead.
 """
 
 from __future__ import annotations
@@ -17,15 +25,35 @@ from backend.audit.models import AuditEvent
 from backend.common.errors import DomainError
 from backend.population.age import today_wita
 from backend.reports import conf
-from backend.reports.choices import State
+from backend.reports.choices import EDITABLE_STATES, State
 from backend.reports.models import NonPermanentStay, Report
 
 
 def report_list(
     *, actor, cap: str = Cap.REPORT_VIEW, queryset: QuerySet[Report] | None = None
 ) -> QuerySet[Report]:
+    """Reports in the actor's scope for ``cap``, without other people's drafts."""
     queryset = Report.objects.all() if queryset is None else queryset
-    return actor.scope.filter(queryset, cap)
+    return actor.scope.filter(queryset, cap).filter(drafts_q(actor))
+
+
+def drafts_q(actor, path: str = "") -> Q:
+    """Reports that are not someone else's draft (superusers: every report)."""
+    if getattr(actor, "is_superuser", False):
+        return Q()
+    prefix = f"{path}__" if path else ""
+    return ~Q(**{f"{prefix}state": State.DRAFT}) | Q(**{f"{prefix}reporter_id": actor.pk})
+
+
+def report_visible(actor, report: Report) -> bool:
+    """Whether ``report_list(actor=actor)`` holds ``report`` (no query)."""
+    if not actor.scope.can(Cap.REPORT_VIEW, report.rt):
+        return False
+    return (
+        report.state != State.DRAFT
+        or report.reporter_id == actor.pk
+        or getattr(actor, "is_superuser", False)
+    )
 
 
 def report_get(*, actor, pk, cap: str = Cap.REPORT_VIEW) -> Report:
@@ -116,6 +144,52 @@ def with_stay_flags(
             default=Value(False),
             output_field=BooleanField(),
         ),
+    )
+
+
+# -- identity shown ----------------------------------------------------------------
+
+
+def identity_visible(actor, *, rt_id: int, report: Report | None = None) -> bool:
+    """Whether ``actor`` sees a stay person's birth date and passport number in full.
+
+    As for NIKs: roles holding ``Cap.POPULATION_VIEW_NIK`` over the RT
+    (kelurahan staff, Lurah, city administrators) do; Ketua RT, kecamatan
+    staff and the Camat get the birth year and age and a masked passport
+    number, because a masked NIK hides only the birth date (digits 7-12).
+
+    One exception: the Ketua RT who wrote a report sees what they typed while
+    they may still change it (a draft, or a report sent back for revision), to
+    check and correct it. It tells them nothing they did not type themselves;
+    once the report is sent, or when the stay is in the register, they see the
+    year only, like anyone without NIK rights.
+    """
+    if rt_id in actor.scope.rt_ids(Cap.POPULATION_VIEW_NIK):
+        return True
+    return (
+        report is not None
+        and report.reporter_id == actor.pk
+        and report.state in EDITABLE_STATES
+        and report.rt_id in actor.scope.rt_ids(Cap.REPORT_SUBMIT)
+    )
+
+
+def with_identity_visible(
+    queryset: QuerySet[NonPermanentStay], *, actor
+) -> QuerySet[NonPermanentStay]:
+    """Annotate ``identity_visible``: ``identity_visible()`` for each stay of a list,
+    in SQL (the register has no report exception: it is a record)."""
+    scope = actor.scope
+    if scope.is_superuser:
+        return queryset.annotate(identity_visible=Value(True, output_field=BooleanField()))
+    if not scope.has(Cap.POPULATION_VIEW_NIK):
+        return queryset.annotate(identity_visible=Value(False, output_field=BooleanField()))
+    return queryset.annotate(
+        identity_visible=Case(
+            When(scope.rt_q(Cap.POPULATION_VIEW_NIK, "rt"), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
     )
 
 

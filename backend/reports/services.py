@@ -33,7 +33,7 @@ from backend.audit.refusals import audit_refusals
 from backend.audit.services import diff, record, snapshot, to_json
 from backend.common.errors import Code, DomainError, Problem
 from backend.population.age import today_wita
-from backend.reports import conf, kinds, photos, workflow
+from backend.reports import conf, kinds, photos, selectors, workflow
 from backend.reports.choices import DECIDED_STATES, EDITABLE_STATES, FollowUp, Kind, State
 from backend.reports.kinds import ReportCode
 from backend.reports.models import (
@@ -158,8 +158,9 @@ def _fire(report: Report, name: str, actor, **kwargs) -> None:
 
 
 def _visible(actor, report: Report) -> None:
-    """Refuse as "not found" a report the actor may not even read."""
-    if not actor.scope.can(Cap.REPORT_VIEW, report.rt):
+    """Refuse as "not found" a report the actor may not even read (someone else's
+    draft included)."""
+    if not selectors.report_visible(actor, report):
         raise DomainError.not_found(_("Report not found."), field="id")
 
 
@@ -257,6 +258,13 @@ def report_save(
         raise DomainError(Code.INVALID, _("This kind of report has no photos."), field="photos")
 
     existing = Report.objects.filter(reporter=actor, client_key=client_key).first()
+    # A nihil report saved under a new client key takes over the actor's own
+    # nihil draft for that RT and day (a nihil has no content to lose), rather
+    # than be refused because of a report the kelurahan never received.
+    adopted = existing is None and kind == Kind.NIHIL
+    if adopted:
+        existing = _own_nihil_draft(actor, rt, report_date)
+        adopted = existing is not None
     if existing is not None and existing.kind != kind:
         raise DomainError(
             ReportCode.CLIENT_KEY_REUSED,
@@ -271,8 +279,10 @@ def report_save(
     fingerprint = _fingerprint(kind, rt, report_date, note, cleaned.values)
     # A replay passes no checks again: the first request passed them, and since
     # then the report may have been approved (the resident is now deceased).
-    if existing is not None and _is_replay(
-        existing, fingerprint, uploads, remove_photo_ids, submit
+    if (
+        existing is not None
+        and not adopted
+        and _is_replay(existing, fingerprint, uploads, remove_photo_ids, submit)
     ):
         return SaveResult(existing, replayed=True)
     if cleaned.problems:
@@ -289,7 +299,16 @@ def report_save(
                     # A concurrent twin of this request won the insert.
                     return SaveResult(report, replayed=True)
             else:
-                report, created = _update(actor, existing, rt, report_date, note, cleaned), False
+                report = _update(
+                    actor,
+                    existing,
+                    rt,
+                    report_date,
+                    note,
+                    cleaned,
+                    new_client_key=client_key if adopted else None,
+                )
+                created = False
             report.content_hash = fingerprint
             report.save(update_fields=["content_hash"])
             removed = _remove_photos(report, remove_photo_ids)
@@ -362,8 +381,25 @@ def _create(actor, kind, rt, report_date, note, client_key, cleaned) -> tuple[Re
     return report, True
 
 
-def _update(actor, existing: Report, rt, report_date, note, cleaned) -> Report:
+def _own_nihil_draft(actor, rt: RT, report_date: date) -> Report | None:
+    return (
+        Report.objects.filter(
+            reporter=actor, kind=Kind.NIHIL, rt=rt, report_date=report_date, state=State.DRAFT
+        )
+        .order_by("id")
+        .first()
+    )
+
+
+def _update(
+    actor, existing: Report, rt, report_date, note, cleaned, *, new_client_key: str | None = None
+) -> Report:
     report = _lock(existing)
+    if new_client_key is not None and (
+        report.state != State.DRAFT or report.client_key != existing.client_key
+    ):
+        # Another request took over (or sent) this draft meanwhile.
+        raise DomainError(Code.CONFLICT, _("The report changed meanwhile; try again."))
     if report.state not in EDITABLE_STATES:
         if report.state in DECIDED_STATES:
             raise _refuse_transition(report, "submit")
@@ -374,7 +410,11 @@ def _update(actor, existing: Report, rt, report_date, note, cleaned) -> Report:
     _check_permission(report, "submit", actor)
     before = _snapshot(report)
     report.rt, report.report_date, report.note = rt, report_date, note
-    report.save(update_fields=["rt", "report_date", "note", "updated_at"])
+    fields = ["rt", "report_date", "note", "updated_at"]
+    if new_client_key is not None:
+        report.client_key = new_client_key
+        fields.append("client_key")
+    report.save(update_fields=fields)
     model = DETAIL_MODELS.get(report.kind)
     if model is not None:
         detail, _created = model.objects.update_or_create(report=report, defaults=cleaned.values)
@@ -397,7 +437,18 @@ def _remove_photos(report: Report, ids: set[int]) -> list[ReportPhoto]:
 def _submit(actor, report: Report) -> None:
     before = report.state
     _fire(report, "submit", actor)
-    report.save()
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:
+        if report.kind != Kind.NIHIL:
+            raise
+        # Another nihil report for the RT and day was sent meanwhile.
+        raise DomainError(
+            ReportCode.NIHIL_EXISTS,
+            _("This RT already reported nothing for that day."),
+            field="report_date",
+        ) from None
     _audit(actor, report, Action.SUBMITTED, changes=_state_change(before, report))
     if workflow.TRANSITIONS["approve_automatically"].permission(report, actor):
         before = report.state

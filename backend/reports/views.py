@@ -2,7 +2,8 @@
 
 Photos are not public media: ``/reports/photos/<id>/`` checks the viewer's
 scope on every request, for an admin session or a phone-app token
-(``Authorization: Bearer ...``), and answers "not found" outside it.
+(``Authorization: Bearer ...``), and answers "not found" outside it (someone
+else's draft included).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from django.http import FileResponse, Http404
 from django.views.decorators.http import require_GET
 
-from backend.accounts.roles import Cap
+from backend.reports import selectors
 from backend.reports.models import ReportPhoto
 
 
@@ -31,7 +32,7 @@ def photo_view(request, pk: int):
     if user is None:
         raise Http404
     photo = (
-        ReportPhoto.objects.filter(user.scope.rt_q(Cap.REPORT_VIEW, "report__rt"), pk=pk)
+        ReportPhoto.objects.filter(report__in=selectors.report_list(actor=user), pk=pk)
         .only("image")
         .first()
     )

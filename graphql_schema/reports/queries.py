@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import strawberry
 import strawberry_django
@@ -10,14 +10,14 @@ from strawberry.types import Info
 from strawberry_django.pagination import OffsetPaginated
 
 from backend.accounts.roles import Cap
-from backend.common.errors import Code, DomainError
-from backend.population.age import today_wita
+from backend.common.errors import DomainError
 from backend.reports import compliance, selectors
 from backend.reports.models import Report
 from backend.wilayah import selectors as region_selectors
 from backend.wilayah.models import RT, Kecamatan, Kelurahan, Kota
 from graphql_schema.fields import max_page_size
 from graphql_schema.permissions import IsAuthenticated, actor_of
+from graphql_schema.reports.mutations import camel
 from graphql_schema.reports.types import (
     CalendarDayType,
     NonPermanentStayType,
@@ -69,17 +69,13 @@ class ComplianceSummaryType:
 
 
 def _period(date_from: date | None, date_to: date | None, default_days: int, max_days: int):
-    end = date_to or today_wita()
-    start = date_from or end - timedelta(days=default_days - 1)
-    if start > end:
-        raise DomainError(Code.INVALID, _("The start is after the end."), field="dateFrom")
-    if (end - start).days + 1 > max_days:
-        raise DomainError(
-            Code.INVALID,
-            _("At most %(days)d days at once.") % {"days": max_days},
-            field="dateFrom",
+    """The asked period, checked by ``compliance.clean_period`` (field names in camelCase)."""
+    try:
+        return compliance.clean_period(
+            date_from, date_to, default_days=default_days, max_days=max_days
         )
-    return start, end
+    except DomainError as exc:
+        raise DomainError(exc.code, exc.message, field=camel(exc.field)) from None
 
 
 def _region_filter(actor, code: str | None) -> dict | None:
@@ -158,7 +154,7 @@ class ReportsQuery:
         if rt is None:
             return None
         figures = compliance.compute(actor=actor, start=start, end=end, rt_ids=[rt.pk]).rts[0]
-        days = compliance.rt_calendar(rt=rt, start=start, end=end)
+        days = compliance.rt_calendar(actor=actor, rt=rt, start=start, end=end)
         return ReportingCalendarType(
             rt=rt,
             date_from=start,

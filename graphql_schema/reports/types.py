@@ -13,7 +13,7 @@ from django.urls import reverse
 from strawberry import auto
 from strawberry.types import Info
 
-from backend.common.masking import mask_nik
+from backend.common.masking import mask_nik, mask_number
 from backend.population.age import today_wita
 from backend.reports import choices, selectors, workflow
 from backend.reports.models import (
@@ -112,15 +112,27 @@ class DeathDetailType:
         return mask_nik(self.informant_nik)
 
 
+_BIRTH_DATE_HELP = (
+    "Date of birth, for roles that may see NIKs in this RT; null for others, because a "
+    "NIK's masked digits are the birth date. Everyone gets birthYear and age."
+)
+_PASSPORT_HELP = "Passport number, masked like a NIK for roles that may not see NIKs in this RT."
+# The report a detail belongs to: who wrote it, where, and whether it can still change.
+_REPORT_FIELDS = ["rt_id", "reporter_id", "state"]
+
+
+def _identity_visible_in_report(info: Info, detail) -> bool:
+    report = detail.report  # the parent ReportType's row, with _REPORT_FIELDS loaded
+    return selectors.identity_visible(actor_of(info), rt_id=report.rt_id, report=report)
+
+
 @strawberry_django.type(StayStartDetail, name="StayArrivalDetails")
 class StayStartDetailType:
     name: auto
     sex: enums.Sex
     birth_place: auto
-    birth_date: date
     citizenship: enums.Citizenship
     occupation: enums.Occupation | None
-    passport_number: auto
     origin_address: auto
     purpose: StayPurpose
     purpose_note: auto
@@ -137,6 +149,32 @@ class StayStartDetailType:
     def nik(self) -> str:
         return mask_nik(self.nik)
 
+    @strawberry_django.field(
+        only=["birth_date"],
+        description=_BIRTH_DATE_HELP
+        + " The Ketua RT who wrote the report sees what they typed while it is a draft or "
+        "sent back for revision.",
+    )
+    def birth_date(self, info: Info) -> date | None:
+        return self.birth_date if _identity_visible_in_report(info, self) else None
+
+    @strawberry_django.field(only=["birth_date"])
+    def birth_year(self) -> int:
+        return self.birth_date.year
+
+    @strawberry_django.field(only=["birth_date"], description="Age in whole years today (WITA).")
+    def age(self) -> int:
+        return self.age_on(today_wita())
+
+    @strawberry_django.field(
+        only=["passport_number"],
+        description=_PASSPORT_HELP,
+    )
+    def passport_number(self, info: Info) -> str:
+        if _identity_visible_in_report(info, self):
+            return self.passport_number
+        return mask_number(self.passport_number)
+
 
 @strawberry_django.type(NonPermanentStay, name="NonPermanentStay")
 class NonPermanentStayType:
@@ -144,7 +182,6 @@ class NonPermanentStayType:
     rt: Annotated[RTRefType, strawberry.lazy("graphql_schema.wilayah.types")]
     name: auto
     sex: enums.Sex
-    birth_date: date
     citizenship: enums.Citizenship
     origin_address: auto
     purpose: StayPurpose
@@ -162,6 +199,20 @@ class NonPermanentStayType:
     @strawberry_django.field(only=["nik"], description="NIK, masked.")
     def nik(self) -> str:
         return mask_nik(self.nik)
+
+    @strawberry_django.field(only=["birth_date", "rt_id"], description=_BIRTH_DATE_HELP)
+    def birth_date(self, info: Info) -> date | None:
+        if selectors.identity_visible(actor_of(info), rt_id=self.rt_id):
+            return self.birth_date
+        return None
+
+    @strawberry_django.field(only=["birth_date"])
+    def birth_year(self) -> int:
+        return self.birth_date.year
+
+    @strawberry_django.field(only=["birth_date"], description="Age in whole years today (WITA).")
+    def age(self) -> int:
+        return self.age_on(today_wita())
 
     @strawberry_django.field(
         only=["start_date"],
@@ -290,7 +341,11 @@ class ReportType:
     )
     activity: ActivityDetailType | None = strawberry_django.field(field_name="activitydetail")
     death: DeathDetailType | None = strawberry_django.field(field_name="deathdetail")
-    stay_arrival: StayStartDetailType | None = strawberry_django.field(field_name="staystartdetail")
+    # The parent's rt, reporter and state decide whether the details show the birth
+    # date (``selectors.identity_visible``): loaded with them, no query per report.
+    stay_arrival: StayStartDetailType | None = strawberry_django.field(
+        field_name="staystartdetail", only=_REPORT_FIELDS
+    )
     stay_end: StayEndDetailType | None = strawberry_django.field(field_name="stayenddetail")
     gotong_royong: GotongRoyongDetailType | None = strawberry_django.field(
         field_name="gotongroyongdetail"

@@ -288,3 +288,43 @@ def test_dashboard_panel_of_a_ketua_rt_counts_their_rt_only(actors, kr):
     panel = _panel(client_for(actors.ketua_rt_1).get("/admin/"), "reports")
     assert (panel["reports_total"].rts, panel["reports_waiting"]) == (1, 0)
     assert panel["reports_not_reported"] == 1
+
+
+STAYS = "/admin/reports/nonpermanentstay/"
+REPORTS = "/admin/reports/report/"
+
+
+@pytest.mark.parametrize(
+    ("url", "query"),
+    [
+        (STAYS, "nik__regex=^6471"),
+        (STAYS, "nik__in=6471051208990003,6471051208990004"),
+        (STAYS, "nik__icontains=1208"),
+        (STAYS, "nik__gte=6471050000000000"),
+        (STAYS, "passport_number__regex=^X"),
+        (STAYS, "passport_number__in=X1234567"),
+        (STAYS, "passport_number__icontains=123"),
+        (STAYS, "birth_date__year=1999"),
+        (STAYS, "birth_date__month=8"),
+        (STAYS, "birth_date=1999-08-12"),
+        (STAYS, "phone__startswith=08"),
+        (STAYS, "o=2.-3"),  # ordering by position is fine; by nik is not listed anyway
+        (REPORTS, "staystartdetail__nik__startswith=647105"),
+        (REPORTS, "staystartdetail__passport_number__regex=^X"),
+        (REPORTS, "staystartdetail__birth_date__year=1999"),
+        (REPORTS, "deathdetail__informant_nik__startswith=6471"),
+        (REPORTS, "deathdetail__resident__nik__startswith=6471"),
+        (REPORTS, "opened_stay__nik__startswith=6471"),
+        (REPORTS, "content_hash__startswith=ab"),
+        (REPORTS, "content_hash=" + "0" * 64),
+    ],
+)
+def test_stay_and_report_admins_refuse_every_url_lookup_on_identity_fields(actors, kr, url, query):
+    from tests.reports.conftest import stay_start
+
+    save(actors.ketua_rt_1, Kind.STAY_START, stay_start())
+    response = client_for(actors.camat).get(f"{url}?{query}")
+    if query.startswith("o="):
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 400, query

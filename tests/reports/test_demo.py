@@ -80,3 +80,39 @@ def test_seed_command(regions, capsys):
     assert "reports" in capsys.readouterr().out
     call_command("seed_demo_reports", "--days", "3")
     assert "already present" in capsys.readouterr().out
+
+
+def _stay_niks() -> list[str]:
+    from backend.reports.models import StayStartDetail
+
+    pending = StayStartDetail.objects.exclude(report__state__in=[State.APPROVED, State.REJECTED])
+    return [
+        *NonPermanentStay.objects.filter(end_date__isnull=True).values_list("nik", flat=True),
+        *pending.values_list("nik", flat=True),
+    ]
+
+
+def test_demo_reports_seed_any_kelurahan_after_another(regions, capsys):
+    call_command("seed_demo_reports", "--days", "5")
+    call_command("seed_demo_reports", "--days", "5", "--kelurahan", "64.71.04.1004")
+    assert "reports" in capsys.readouterr().out
+    kelurahan = set(Report.objects.values_list("rt__kelurahan__code", flat=True))
+    assert kelurahan == {"64.71.04.1003", "64.71.04.1004"}
+    niks = _stay_niks()
+    assert len(niks) == len(set(niks)) == 2 * (48 - 6)
+
+
+def test_demo_stay_niks_skip_arrivals_waiting_anywhere(regions):
+    from backend.reports.models import StayStartDetail
+    from tests.reports.conftest import make_report
+
+    karang_jati = "64.71.04.1004"
+    seed_reports(kelurahan_code=karang_jati, today=TODAY, days=5)
+    taken = NonPermanentStay.objects.filter(end_date__isnull=True).values_list("nik", flat=True)[0]
+    # An arrival for that NIK now waits in Karang Rejo: the next run must not reuse it.
+    waiting = make_report(regions.rt(regions.karang_rejo, 1), TODAY, State.SUBMITTED, "stay_start")
+    template = StayStartDetail.objects.filter(nik=taken).values().first()
+    StayStartDetail.objects.create(**{**template, "report_id": waiting.pk})
+    seed_reports(kelurahan_code=karang_jati, today=TODAY, days=5, reset=True)
+    niks = _stay_niks()
+    assert niks.count(taken) == 1 and len(niks) == len(set(niks))

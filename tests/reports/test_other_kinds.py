@@ -11,7 +11,7 @@ from backend.common.errors import DomainError
 from backend.reports import services
 from backend.reports.choices import FollowUp, Kind, State
 from backend.reports.models import Report
-from tests.reports.conftest import ACTIVITY, GOTONG_ROYONG, ISSUE, save, today
+from tests.reports.conftest import ACTIVITY, GOTONG_ROYONG, ISSUE, key, save, today
 
 
 def test_activity_checks_come_back_per_field(actors, kr):
@@ -134,3 +134,39 @@ def test_a_frozen_rt_takes_no_new_reports(actors, kr):
     with pytest.raises(DomainError) as exc:
         save(actors.ketua_rt_1, Kind.NIHIL)
     assert (exc.value.code, exc.value.field) == ("invalid", "rt")
+
+
+def test_a_nihil_saved_under_a_new_key_takes_over_the_own_nihil_draft(actors, kr):
+    draft = save(actors.ketua_rt_1, Kind.NIHIL, submit=False).report
+    new_key = key()
+    sent = save(actors.ketua_rt_1, Kind.NIHIL, client_key=new_key, note="Aman")
+    assert (sent.report.pk, sent.created, sent.replayed) == (draft.pk, False, False)
+    report = Report.objects.get()
+    assert (report.state, report.client_key, report.note) == (State.APPROVED, new_key, "Aman")
+    changed = AuditEvent.objects.filter(action=Action.UPDATED, entity_id=str(draft.pk)).get()
+    assert changed.changes["client_key"][1] == new_key
+    retry = save(actors.ketua_rt_1, Kind.NIHIL, client_key=new_key, note="Aman")
+    assert retry.replayed and retry.report.pk == draft.pk  # the retry finds it by its new key
+    with pytest.raises(DomainError) as again:
+        save(actors.ketua_rt_1, Kind.NIHIL)  # now really reported
+    assert again.value.code == "nihil_already_reported"
+
+
+def test_a_nihil_draft_kept_again_under_a_new_key_stays_one_draft(actors, kr):
+    save(actors.ketua_rt_1, Kind.NIHIL, submit=False)
+    save(actors.ketua_rt_1, Kind.NIHIL, submit=False)
+    assert list(Report.objects.values_list("state", flat=True)) == [State.DRAFT]
+
+
+def test_someone_elses_nihil_draft_blocks_nobody(actors, kr):
+    from backend.accounts.models import RoleAssignment
+    from backend.accounts.roles import Role
+
+    RoleAssignment.objects.create(user=actors.ketua_rt_2, role=Role.KETUA_RT, rt=kr.rt1)
+    actors.ketua_rt_2.__dict__.pop("_scope", None)
+    theirs = save(actors.ketua_rt_1, Kind.NIHIL, submit=False).report
+    mine = save(actors.ketua_rt_2, Kind.NIHIL, rt=kr.rt1.code).report
+    assert mine.pk != theirs.pk and mine.state == State.APPROVED
+    with pytest.raises(DomainError) as late:
+        services.report_submit(actor=actors.ketua_rt_1, report=theirs)
+    assert late.value.problems[0].code == "nihil_already_reported"

@@ -159,3 +159,36 @@ def test_a_refused_report_leaves_no_files_behind(actors, kr, tmp_path, settings)
             photo_uploads=[_upload(jpeg_bytes())],
         )
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
+
+
+def _png_header_only(width: int, height: int) -> bytes:
+    """A PNG that claims ``width`` x ``height`` pixels (a "pixel bomb"): a few hundred bytes."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    pixels = zlib.compress(b"\0" * 64)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize("side", [30_000, 10_000], ids=["bomb-error", "bomb-warning"])
+def test_a_pixel_bomb_gets_the_too_many_pixels_message(actors, kr, side):
+    """Pillow itself refuses 30000 x 30000 (DecompressionBombError) or warns about
+    10000 x 10000 (DecompressionBombWarning) as it opens them: a photo far too big,
+    not "not a photo"."""
+    with pytest.raises(DomainError) as exc:
+        save(
+            actors.ketua_rt_1,
+            Kind.ACTIVITY,
+            ACTIVITY,
+            photo_uploads=[_upload(_png_header_only(side, side), "bom.png", "image/png")],
+        )
+    (problem,) = exc.value.problems
+    assert (problem.code, problem.field) == ("photo_too_many_pixels", "photos.0")
+    assert problem.render() == "Resolusi foto terlalu besar (paling banyak 40 megapiksel)."

@@ -160,6 +160,11 @@ def test_the_restored_content_is_checked_again(actors, population, log):
 
 def test_only_the_ketua_rt_of_the_rt_restores_and_the_refusal_is_recorded(actors, kr, log):
     report, created = _two_versions(actors.ketua_rt_1)
+    with pytest.raises(DomainError) as draft_by_lurah:
+        restore.restore(actor=actors.lurah, event=created)
+    assert draft_by_lurah.value.code == "not_found"  # a draft is its reporter's only
+    services.report_submit(actor=actors.ketua_rt_1, report=report)
+    services.report_request_revision(actor=actors.staf_kelurahan, report=report, reason="Cek")
     log.mark()
 
     with pytest.raises(DomainError) as by_lurah:

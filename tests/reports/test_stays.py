@@ -215,3 +215,46 @@ def test_population_figures_count_the_register_and_the_open_stays(actors, popula
     # Another kelurahan's Lurah counts neither.
     other = gql(actors.lurah_karang_jati).execute("{ populationStats { nonPermanent openStays } }")
     assert other["data"]["populationStats"] == {"nonPermanent": 0, "openStays": 0}
+
+
+def _ketua_of(regions, kelurahan, number: int):
+    from backend.accounts.models import RoleAssignment, User
+    from backend.accounts.roles import Role
+
+    user = User.objects.create_user(f"ketua.{kelurahan.code}.{number}", password="x-uji-12345")
+    RoleAssignment.objects.create(user=user, role=Role.KETUA_RT, rt=regions.rt(kelurahan, number))
+    return user
+
+
+ELSEWHERE = (
+    "Orang ini masih tercatat atau sedang dilaporkan tinggal sebagai penduduk non permanen "
+    "di tempat lain; kantor kelurahan dapat membantu mengakhirinya."
+)
+
+
+@pytest.mark.parametrize("approved", [True, False], ids=["open", "pending"])
+def test_an_arrival_says_only_elsewhere_for_a_stay_in_another_region(actors, kr, regions, approved):
+    """M5: the refusal names no RT or kelurahan, and does not tell open from pending."""
+    other = _ketua_of(regions, regions.karang_jati, 1)
+    first = save(other, Kind.STAY_START, stay_start()).report
+    if approved:
+        services.report_approve(actor=actors.lurah_karang_jati, report=first)
+    with pytest.raises(DomainError) as exc:
+        save(actors.ketua_rt_1, Kind.STAY_START, stay_start())
+    (problem,) = exc.value.problems
+    assert (problem.code, problem.field) == ("stay_already_open", "nik")
+    assert problem.render() == ELSEWHERE
+    for revealing in ("RT 001", "Karang Jati", "menunggu keputusan"):
+        assert revealing not in problem.render()
+
+
+def test_an_arrival_in_the_reporters_own_rt_says_so(actors, kr):
+    save(actors.ketua_rt_1, Kind.STAY_START, stay_start())
+    with pytest.raises(DomainError) as pending:
+        save(actors.ketua_rt_1, Kind.STAY_START, stay_start())
+    assert pending.value.problems[0].render() == (
+        "Laporan kedatangan untuk orang ini di RT ini sudah ada dan sedang menunggu keputusan."
+    )
+    with pytest.raises(DomainError) as elsewhere:
+        save(actors.ketua_rt_2, Kind.STAY_START, stay_start())
+    assert elsewhere.value.problems[0].render() == ELSEWHERE
