@@ -43,6 +43,15 @@ def norm_key(value: Any) -> str:
     return re.sub(r"[^0-9a-z]", "", str(value).lower())
 
 
+def word_key(value: Any) -> str:
+    """Lower-case words, punctuation read as a word break: how coded values are compared.
+
+    Unlike ``norm_key`` it keeps word boundaries, so the SIAK label
+    "Diploma I/II" ("diploma i ii") never reads as "Diploma III".
+    """
+    return " ".join(re.split(r"[^0-9a-z]+", str(value).lower())).strip()
+
+
 # -- text -----------------------------------------------------------------------
 
 
@@ -167,11 +176,15 @@ class CodeTable:
         empty_codes: Iterable[int] = (0,),
     ) -> None:
         self.labels = {int(code): str(label) for code, label in choices}
-        self.lookup: dict[str, int] = {}
-        for code, label in self.labels.items():
-            self.lookup[norm_key(label)] = code
-        for alias, code in (aliases or {}).items():
-            self.lookup[norm_key(alias)] = code
+        spellings = [*((label, code) for code, label in self.labels.items())]
+        spellings += list((aliases or {}).items())
+        # Words first ("diploma i ii" is not "diploma iii"); then the same without
+        # spaces ("lakilaki", "tidak/belum"), only where that cannot mean two codes.
+        self.lookup: dict[str, int] = {word_key(text): code for text, code in spellings}
+        compact: dict[str, set[int]] = {}
+        for text, code in spellings:
+            compact.setdefault(norm_key(text), set()).add(code)
+        self.compact = {key: found.pop() for key, found in compact.items() if len(found) == 1}
         self.empty_codes = frozenset(empty_codes)
 
     def parse(self, value: Any) -> int | None:
@@ -186,9 +199,11 @@ class CodeTable:
         raw = str(value).strip()
         if re.fullmatch(r"\d+(\.0+)?", raw):
             return self._by_number(int(float(raw)))
-        key = norm_key(raw)
-        if key in self.lookup:
-            return self.lookup[key]
+        found = self.lookup.get(word_key(raw))
+        if found is None:
+            found = self.compact.get(norm_key(raw))
+        if found is not None:
+            return found
         raise self._error(raw)
 
     def _by_number(self, number: int) -> int | None:

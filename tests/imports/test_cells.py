@@ -212,3 +212,35 @@ def test_phone_number_cells_warn_that_the_leading_zero_may_be_lost():
     assert cells.phone("+62 812 3456 7890") == ("+6281234567890", None)
     value, remark = cells.phone(81234567890)
     assert value == "81234567890" and "leading 0" in remark
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("Diploma I/II", 6),
+        ("DIPLOMA I/II", 6),
+        ("Diploma III", 7),
+        ("Akademi/Diploma III/Sarjana Muda", 7),
+        ("AKADEMI/DIPLOMA III/S. MUDA", 7),
+        ("Diploma IV/Strata I", 8),
+        ("Tidak/Belum Sekolah", 1),
+        ("TIDAK / BELUM SEKOLAH", 1),
+    ],
+)
+def test_education_labels_with_roman_numerals_and_slashes_are_not_confused(typed, code):
+    """Regression: punctuation was dropped, so "Diploma I/II" read as "Diploma III"."""
+    from backend.imports.codelists import EDUCATION
+
+    assert EDUCATION.parse(typed) == code
+
+
+def test_every_siak_label_reads_back_as_its_own_code():
+    """Export writes labels; importing them must give the same codes (round trip)."""
+    from backend.imports import codelists
+    from backend.imports.cells import CodeTable
+
+    for name in dir(codelists):
+        table = getattr(codelists, name)
+        if isinstance(table, CodeTable):
+            for code, label in table.labels.items():
+                assert table.parse(label) == code, (name, label)
