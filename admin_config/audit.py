@@ -24,6 +24,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpRespo
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.formats import get_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import (
     ChoicesDropdownFilter,
@@ -322,7 +323,7 @@ class AuditEventAdmin(ReadOnlyScopedModelAdmin):
                 "title": _("Audit event"),
                 "subtitle": presenter.entity_label(event),
                 "time": format_wita(event.occurred_at),
-                "back_url": request.POST.get("next") or "",
+                "back_url": _safe_next(request),
             },
         )
 
@@ -358,6 +359,14 @@ class AuditEventAdmin(ReadOnlyScopedModelAdmin):
         response = HttpResponse(exported.content, content_type=exported.content_type)
         response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
         return response
+
+
+def _safe_next(request) -> str:
+    """The page to go back to after a reveal without JavaScript: a local URL only."""
+    url = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        return url
+    return ""
 
 
 @transaction.atomic

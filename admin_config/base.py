@@ -276,6 +276,11 @@ class ScopedModelAdmin(ModelAdmin):
             name for name in super().get_sortable_by(request) if name not in self.sensitive_fields
         ]
 
+    def get_changelist(self, request: HttpRequest, **kwargs):
+        # ``sortable_by`` only hides the column headers' sort links; ``?o=3`` would still
+        # order by that column. The change list refuses it too.
+        return _sortable_only(super().get_changelist(request, **kwargs))
+
     # -- foreign keys: only rows the user may write to ---------------------------
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
@@ -417,6 +422,21 @@ def _get_action_choices(
 # unfold's method the current signature. TODO(issue 2): remove once unfold
 # accepts ``action_location`` (then ``admin_config.site``'s filter can go too).
 ModelAdmin.get_action_choices = _get_action_choices
+
+
+def _sortable_only(changelist_class):
+    """A ChangeList that orders only by the columns in ``sortable_by`` (``?o=`` included)."""
+
+    class SortableOnlyChangeList(changelist_class):
+        def get_ordering_field(self, field_name):
+            name = field_name
+            if not isinstance(name, str):
+                name = getattr(field_name, "__name__", "")
+            if self.sortable_by is not None and name not in self.sortable_by:
+                return None
+            return super().get_ordering_field(field_name)
+
+    return SortableOnlyChangeList
 
 
 def _refusal_text(exc: DomainError) -> str:

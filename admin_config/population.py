@@ -405,6 +405,14 @@ class ResidentAdmin(
             columns.insert(5, "kelurahan_name")
         return columns
 
+    def get_sortable_by(self, request: HttpRequest):
+        # Sorting by age orders by birth date: residents of the same age would line up by
+        # birthday. Only for roles that may see birth dates.
+        sortable = super().get_sortable_by(request)
+        if scope_of(request).has(Cap.POPULATION_VIEW_NIK):
+            return sortable
+        return [name for name in sortable if name != "age"]
+
     def get_fieldsets(self, request: HttpRequest, obj=None):
         writable = self.has_change_permission(request, obj) if obj else True
         if obj is None:

@@ -118,9 +118,15 @@ def test_reveal_without_javascript_shows_a_page_with_the_numbers(client, actors,
         entity_type="population.resident", entity_id=str(resident.pk), action=Action.UPDATED
     ).latest("seq")
     client.force_login(actors.staf_kelurahan)
-    response = client.post(admin_url("audit_auditevent_reveal", event.pk))
+    back = admin_url("population_resident_history", resident.pk)
+    response = client.post(admin_url("audit_auditevent_reveal", event.pk), {"next": back})
     assert response.status_code == 200
     assert new_nik in response.content.decode() and "<html" in response.content.decode()
+    assert response.context["back_url"] == back
+    elsewhere = client.post(
+        admin_url("audit_auditevent_reveal", event.pk), {"next": "https://elsewhere.example/"}
+    )
+    assert elsewhere.context["back_url"] == ""
 
 
 def test_household_history_masks_the_kk_number_by_default(client, actors, population):

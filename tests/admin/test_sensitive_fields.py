@@ -170,3 +170,20 @@ def test_resident_export_has_birth_dates_for_the_lurah(client, actors, populatio
     client.force_login(actors.lurah)
     rows = _export_rows(client, admin_url("population_resident_export_filtered"))
     assert rows and all(row["Tanggal Lahir"] for row in rows)
+
+
+def _ordering_by_age(client, user) -> tuple:
+    client.force_login(user)
+    first = client.get(admin_url("population_resident_changelist"))
+    index = list(first.context["cl"].list_display).index("age")
+    response = client.get(admin_url("population_resident_changelist", query=f"o={index}"))
+    assert response.status_code == 200
+    return tuple(response.context["cl"].queryset.query.order_by)
+
+
+def test_sorting_by_age_is_refused_to_roles_that_may_not_see_birth_dates(
+    client, actors, population
+):
+    # Sorting by age orders by birth date: same-age residents would line up by birthday.
+    assert not any("birth_date" in str(o) for o in _ordering_by_age(client, actors.camat))
+    assert any("birth_date" in str(o) for o in _ordering_by_age(client, actors.lurah))
