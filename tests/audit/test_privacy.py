@@ -264,7 +264,7 @@ def odd_events(actors, population):
             actor=None,
             action=Action.LOGIN_FAILED,
             actor_username="jahil\x01\x07\x1bnama",
-            note="bad\x00note",
+            note="bad\x02note",
         ),
         record(actor=actors.lurah, action=Action.LOGGED_IN, instance=actors.lurah),
         record(
