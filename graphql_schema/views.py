@@ -36,6 +36,10 @@ def _bad_request(code: str, status: int = 400) -> JsonResponse:
         "missing_query": _("The request holds no GraphQL query."),
         "mutation_over_get": _("Mutations must be sent with POST."),
         "bad_request": _("The request could not be read as GraphQL."),
+        "nul_character": _(
+            "The request holds a NUL character (\\u0000), which no text field can store; "
+            "remove it and send again."
+        ),
     }
     return JsonResponse(
         {"data": None, "errors": [{"message": messages[code], "extensions": {"code": code}}]},
@@ -43,9 +47,42 @@ def _bad_request(code: str, status: int = 400) -> JsonResponse:
     )
 
 
+def _holds_nul(value) -> bool:
+    """Whether a NUL character hides in any string (or key) of a decoded JSON value.
+
+    PostgreSQL text cannot store NUL; refusing it here gives one clear message
+    instead of a database error deep in whichever service the text reached.
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def _body_problem(request) -> str | None:
-    """A code when a JSON POST body is not a GraphQL request object, else None."""
-    if request.method != "POST" or not request.content_type.startswith("application/json"):
+    """A code when the request is not a GraphQL request object we accept, else None."""
+    if request.method == "GET":
+        return "nul_character" if _holds_nul(list(request.GET.values())) else None
+    if request.method != "POST":
+        return None
+    if request.content_type.startswith("multipart/form-data"):
+        texts = [v for k, v in request.POST.items() if k in ("operations", "map")]
+        for text in texts:
+            try:
+                if _holds_nul(json.loads(text)):
+                    return "nul_character"
+            except (ValueError, RecursionError):
+                return "invalid_json"
+        return None
+    if not request.content_type.startswith("application/json"):
         return None
     try:
         payload = json.loads(request.body.decode("utf-8"))
@@ -57,6 +94,8 @@ def _body_problem(request) -> str | None:
         return "invalid_json"
     if not isinstance(payload.get("variables") or {}, dict):
         return "invalid_json"
+    if _holds_nul(payload):
+        return "nul_character"
     return None
 
 

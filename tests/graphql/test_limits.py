@@ -133,6 +133,12 @@ def test_a_request_resolving_too_many_fields_is_stopped(client, settings):
         ),
         (b'[{"query": "{ me { username } }"}]', "application/json", "batching_not_supported"),
         (b"query", "text/plain", "unsupported_content_type"),
+        (
+            b'{"query": "mutation($n: String!) { x(n: $n) }", "variables": {"n": "a\\u0000b"}}',
+            "application/json",
+            "nul_character",
+        ),
+        (b'{"query": "{ me { username } }", "op\\u0000": 1}', "application/json", "nul_character"),
     ],
 )
 def test_requests_that_are_not_graphql_get_a_400_in_indonesian(actors, body, content_type, code):
@@ -145,3 +151,19 @@ def test_requests_that_are_not_graphql_get_a_400_in_indonesian(actors, body, con
     error = response.json()["errors"][0]
     assert error["extensions"]["code"] == code
     assert error["message"] and "request" not in error["message"].lower()  # Indonesian
+
+
+def test_a_nul_character_in_a_phone_login_is_refused_before_any_database_write(actors):
+    """PostgreSQL text cannot hold NUL: one clear 400, not a database error mid-service."""
+    from django.test import Client
+
+    body = {
+        "query": 'mutation($u: String!) { tokenCreate(username: $u, password: "x", '
+        'deviceName: "HP") { token } }',
+        "variables": {"u": "ketua\x00rt001"},
+    }
+    response = Client().post("/graphql/", body, content_type="application/json")
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "nul_character"
+    assert "NUL" in error["message"] and "karakter" in error["message"]
