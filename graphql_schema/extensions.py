@@ -16,7 +16,7 @@ import logging
 import re
 import traceback
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -112,6 +112,45 @@ class PageSizeLimiter(SchemaExtension):
         yield
 
 
+class _WidestSelection(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.widest = 0
+
+    def enter_selection_set(self, node, *args) -> None:
+        self.widest = max(self.widest, len(node.selections))
+
+
+class SelectionLimiter(SchemaExtension):
+    """Refuse a selection set wider than ``GRAPHQL_MAX_SELECTIONS`` before validation.
+
+    graphql-core compares the fields of a selection set pair by pair (to find
+    fields that cannot be merged), so hundreds of copies of one field cost
+    seconds of CPU in validation alone, before any depth or alias rule can
+    stop them. Counting is linear and runs first.
+    """
+
+    def on_validate(self) -> Iterator[None]:
+        ctx = self.execution_context
+        document: DocumentNode | None = ctx.graphql_document
+        if document is not None and ctx.pre_execution_errors is None:
+            visitor = _WidestSelection()
+            visit(document, visitor)
+            limit = settings.LAPOR_RT["GRAPHQL_MAX_SELECTIONS"]
+            if visitor.widest > limit:
+                ctx.pre_execution_errors = [
+                    GraphQLError(
+                        _(
+                            "Too many fields side by side: %(found)d in one selection "
+                            "(at most %(max)d)."
+                        )
+                        % {"found": visitor.widest, "max": limit},
+                        extensions={"code": "selection_too_wide"},
+                    )
+                ]
+        yield
+
+
 class FieldBudget(SchemaExtension):
     """Stop an operation that resolves more fields than one request may.
 
@@ -177,7 +216,8 @@ def log_unexpected(errors: list[GraphQLError]) -> None:
 
 # GraphQL's own messages (validation, parsing, limits) come in English from
 # graphql-core and Strawberry; these patterns give them in the user's language.
-_GRAPHQL_MESSAGES: list[tuple[re.Pattern, str, Callable[[re.Match], str]]] = [
+# A fourth element, when present, is the group holding the input field's name.
+_GRAPHQL_MESSAGES: list[tuple] = [
     (
         re.compile(r"^(\d+) aliases found\. Allowed: (\d+)"),
         "too_many_aliases",
@@ -220,18 +260,106 @@ _GRAPHQL_MESSAGES: list[tuple[re.Pattern, str, Callable[[re.Match], str]]] = [
     (
         re.compile(r"^Validation aborted"),
         "validation_aborted",
-        lambda m: _("The query was not checked further."),
+        lambda m: _(
+            "The query has too many errors; checking stopped. Fix the errors above and "
+            "send it again."
+        ),
+    ),
+    (
+        re.compile(
+            r"^Variable '\$(\w+)' has invalid value: Expected value of type '.*?' "
+            r"to include required field '(\w+)'"
+        ),
+        "required",
+        lambda m: _("'%(field)s' is required.") % {"field": m[2]},
+        2,
+    ),
+    (
+        re.compile(r"^Variable '\$(\w+)' has invalid value: Expected a value of non-null type"),
+        "variable_required",
+        lambda m: _("The variable '$%(name)s' is required.") % {"name": m[1]},
+    ),
+    (
+        re.compile(
+            r"^Variable '\$(\w+)' has invalid value at [.\w\[\]]*?\.?(\w+)(?:\[\d+\])?: (.*)"
+        ),
+        "invalid_value",
+        lambda m: (
+            _("'%(field)s' is not valid: %(reason)s") % {"field": m[2], "reason": _reason(m[3])}
+        ),
+        2,
+    ),
+    (
+        re.compile(r"^Variable '\$(\w+)' has invalid value: .*Field '(\w+)' is not defined"),
+        "unknown_field",
+        lambda m: _("There is no field '%(field)s' in this input.") % {"field": m[2]},
+        2,
+    ),
+    (
+        re.compile(r"^Variable '\$(\w+)' has invalid"),
+        "invalid_value",
+        lambda m: _("The variable '$%(name)s' is not valid.") % {"name": m[1]},
+    ),
+    (
+        re.compile(r"^Unknown argument '(\w+)' on field '(.*?)'"),
+        "unknown_argument",
+        lambda m: (
+            _("The field '%(field)s' has no argument '%(name)s'.") % {"field": m[2], "name": m[1]}
+        ),
+    ),
+    (
+        re.compile(r"^Argument '[^']*?\((\w+):\)' of type '.*?' is required"),
+        "argument_required",
+        lambda m: _("The argument '%(name)s' is required.") % {"name": m[1]},
+        1,
+    ),
+    (
+        re.compile(r"^Field '\w+\.(\w+)' of required type '.*?' was not provided"),
+        "required",
+        lambda m: _("'%(field)s' is required.") % {"field": m[1]},
+        1,
+    ),
+    (
+        re.compile(r"^Cannot spread fragment '(\w+)' within itself"),
+        "fragment_cycle",
+        lambda m: _("The fragment '%(name)s' includes itself.") % {"name": m[1]},
     ),
 ]
 
 
+def _reason(detail: str) -> str:
+    """Why a variable's value was refused, in the user's language (without echoing it)."""
+    if detail.startswith(("Int cannot represent", "Float cannot represent")):
+        return _("a number out of range or not a number.")
+    if "does not exist in" in detail and "enum" in detail:
+        return _("not one of the allowed choices.")
+    if detail.startswith("Value cannot represent a Date"):
+        return _("not a date (write it as YYYY-MM-DD).")
+    if detail.startswith("Value cannot represent a Time"):
+        return _("not a time (write it as HH:MM, 00:00 to 23:59).")
+    if detail.startswith("Value cannot represent a DateTime"):
+        return _("not a date and time.")
+    if detail.startswith(("String cannot represent", "ID cannot represent")):
+        return _("not text.")
+    if detail.startswith("Boolean cannot represent"):
+        return _("not true or false.")
+    return _("not a valid value.")
+
+
 def translate_graphql_message(message: str) -> tuple[str, str | None]:
     """GraphQL's own English message in the user's language, with a stable code."""
-    for pattern, code, render in _GRAPHQL_MESSAGES:
+    message, code, _field = translate_graphql_error(message)
+    return message, code
+
+
+def translate_graphql_error(message: str) -> tuple[str, str | None, str | None]:
+    """As ``translate_graphql_message``, with the input field it names (camelCase), if any."""
+    for pattern, code, render, *field_group in _GRAPHQL_MESSAGES:
         match = pattern.match(message)
         if match:
-            return render(match), code
-    return message, None
+            field = match[field_group[0]] if field_group else None
+            return render(match), code, field
+    return message, None, None
 
 
 class LaporMaskErrors(MaskErrors):
@@ -272,15 +400,18 @@ class LaporMaskErrors(MaskErrors):
             elif self.should_mask_error(error):
                 processed.append(self.anonymise_error(error))
             else:
-                translated, code = translate_graphql_message(error.message)
+                translated, code, field = translate_graphql_error(error.message)
                 if code is not None:
+                    extensions = {**(error.extensions or {}), "code": code}
+                    if field:
+                        extensions["field"] = field
                     error = GraphQLError(
                         message=translated,
                         nodes=error.nodes,
                         source=error.source,
                         positions=error.positions,
                         path=error.path,
-                        extensions={**(error.extensions or {}), "code": code},
+                        extensions=extensions,
                     )
                 processed.append(error)
         return processed

@@ -33,3 +33,24 @@ class BoundedListField(StrawberryDjangoField):
         ):
             pagination = OffsetPaginationInput(offset=pagination.offset, limit=default_page_size())
         return super().apply_pagination(queryset, pagination, related_field_id=related_field_id)
+
+
+SEARCH_TEXT_MAX = 200
+
+
+def search_text(value: str, field: str) -> str:
+    """A "contains" filter's text, trimmed; refused (naming the field) when it is longer
+    than any name or address could be (SQLite refuses LIKE patterns past 50,000 bytes)."""
+    from django.utils.translation import gettext as _
+
+    from backend.common.errors import Code, DomainError
+
+    value = value.strip()
+    if len(value) > SEARCH_TEXT_MAX:
+        raise DomainError(
+            Code.INVALID,
+            _("The search text is too long (at most %(max)d characters).")
+            % {"max": SEARCH_TEXT_MAX},
+            field=field,
+        )
+    return value

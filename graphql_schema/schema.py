@@ -15,6 +15,7 @@ from graphql_schema.extensions import (
     FieldBudget,
     LaporMaskErrors,
     PageSizeLimiter,
+    SelectionLimiter,
     log_unexpected,
 )
 from graphql_schema.population.queries import PopulationQuery
@@ -41,6 +42,7 @@ schema = LaporSchema(
     extensions=[
         lambda: MaxTokensLimiter(max_token_count=_limits["GRAPHQL_MAX_TOKENS"]),
         PageSizeLimiter,
+        SelectionLimiter,
         lambda: QueryDepthLimiter(max_depth=_limits["GRAPHQL_MAX_DEPTH"]),
         lambda: MaxAliasesLimiter(max_alias_count=_limits["GRAPHQL_MAX_ALIASES"]),
         DjangoOptimizerExtension,

@@ -4,13 +4,18 @@ Authentication: the admin session (browser, CSRF-protected) or an API token
 (``Authorization: Bearer lrt_...``, set by ``ApiTokenMiddleware``, no CSRF).
 
 Requests that are not GraphQL at all (a body that is not a JSON object,
-bytes that are not UTF-8, absurd nesting) get a 400 with a message in the
-user's language rather than reaching Strawberry.
+bytes that are not UTF-8, absurd nesting, text no column can store) get a
+JSON error with a code and a message in the user's language rather than
+reaching Strawberry: 400, 405 for other methods and for queries over GET
+(POST only; GET opens GraphiQL), 413 above ``GRAPHQL_MAX_REQUEST_MB``, 401 for
+a photo upload without a login (refused before its files are read).
 """
 
 import json
 
 from cross_web import HTTPException
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
@@ -28,6 +33,14 @@ _REASONS = {
 }
 
 
+_STATUS = {
+    "method_not_allowed": 405,
+    "query_over_get": 405,
+    "request_too_large": 413,
+    "unauthenticated_upload": 401,
+}
+
+
 def _bad_request(code: str, status: int = 400) -> JsonResponse:
     messages = {
         "invalid_json": _("The request body must be a JSON object with a GraphQL query."),
@@ -36,51 +49,81 @@ def _bad_request(code: str, status: int = 400) -> JsonResponse:
         "missing_query": _("The request holds no GraphQL query."),
         "mutation_over_get": _("Mutations must be sent with POST."),
         "bad_request": _("The request could not be read as GraphQL."),
+        "method_not_allowed": _("Send GraphQL with POST (GET only opens GraphiQL)."),
+        "query_over_get": _(
+            "Send GraphQL queries with POST; GET only opens GraphiQL in the browser."
+        ),
+        "request_too_large": _("The request is too large (at most %(mb)d MB).")
+        % {"mb": _max_request_mb()},
+        "unauthenticated_upload": _("Log in before sending photos."),
+        "invalid_text": _(
+            "The request holds text that is not valid Unicode (a lone surrogate); "
+            "send it as UTF-8 text."
+        ),
         "nul_character": _(
             "The request holds a NUL character (\\u0000), which no text field can store; "
             "remove it and send again."
         ),
     }
-    return JsonResponse(
+    response = JsonResponse(
         {"data": None, "errors": [{"message": messages[code], "extensions": {"code": code}}]},
         status=status,
     )
+    if status == 405:
+        response["Allow"] = "GET, POST"
+    return response
 
 
-def _holds_nul(value) -> bool:
-    """Whether a NUL character hides in any string (or key) of a decoded JSON value.
+def _max_request_mb() -> int:
+    return int(settings.LAPOR_RT.get("GRAPHQL_MAX_REQUEST_MB", 60))
 
-    PostgreSQL text cannot store NUL; refusing it here gives one clear message
-    instead of a database error deep in whichever service the text reached.
-    """
+
+def _text_problem(value) -> str | None:
+    """``nul_character`` or ``invalid_text`` when a string of a decoded JSON value holds
+    a NUL or a lone surrogate, else None."""
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
             if "\x00" in item:
-                return True
+                return "nul_character"
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return "invalid_text"
         elif isinstance(item, dict):
             stack.extend(item.keys())
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
-    return False
+    return None
 
 
 def _body_problem(request) -> str | None:
     """A code when the request is not a GraphQL request object we accept, else None."""
+    if request.method not in ("GET", "POST"):
+        return "method_not_allowed"
     if request.method == "GET":
-        return "nul_character" if _holds_nul(list(request.GET.values())) else None
-    if request.method != "POST":
-        return None
+        # A query over GET could be triggered by any page the user visits (a link, an
+        # image); the session cookie goes along, so reads with effects (a NIK reveal)
+        # would be recorded in their name. Queries go by POST; GET opens GraphiQL.
+        if "query" in request.GET:
+            return "query_over_get"
+        return _text_problem(list(request.GET.values()))
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if length.isdigit() and int(length) > _max_request_mb() * 1024 * 1024:
+        return "request_too_large"
     if request.content_type.startswith("multipart/form-data"):
+        if not request.user.is_authenticated:
+            return "unauthenticated_upload"  # before the files are read at all
         texts = [v for k, v in request.POST.items() if k in ("operations", "map")]
         for text in texts:
             try:
-                if _holds_nul(json.loads(text)):
-                    return "nul_character"
+                problem = _text_problem(json.loads(text))
             except (ValueError, RecursionError):
                 return "invalid_json"
+            if problem:
+                return problem
         return None
     if not request.content_type.startswith("application/json"):
         return None
@@ -94,9 +137,7 @@ def _body_problem(request) -> str | None:
         return "invalid_json"
     if not isinstance(payload.get("variables") or {}, dict):
         return "invalid_json"
-    if _holds_nul(payload):
-        return "nul_character"
-    return None
+    return _text_problem(payload)
 
 
 class LaporGraphQLView(GraphQLView):
@@ -110,9 +151,12 @@ class LaporGraphQLView(GraphQLView):
         super().__init__(**kwargs)
 
     def dispatch(self, request, *args, **kwargs):
-        problem = _body_problem(request)
+        try:
+            problem = _body_problem(request)
+        except RequestDataTooBig:
+            problem = "request_too_large"
         if problem:
-            return _bad_request(problem)
+            return _bad_request(problem, _STATUS.get(problem, 400))
         try:
             return self.run(request=request)
         except HTTPException as exc:

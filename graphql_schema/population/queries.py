@@ -5,8 +5,9 @@ import strawberry_django
 from strawberry.types import Info
 from strawberry_django.pagination import OffsetPaginated
 
+from backend.accounts.roles import Cap
 from backend.population.models import Household, Resident
-from graphql_schema.permissions import IsAuthenticated
+from graphql_schema.permissions import IsAuthenticated, scope_of
 from graphql_schema.population.types import (
     HouseholdFilter,
     HouseholdType,
@@ -37,6 +38,17 @@ class PopulationQuery:
             return None
         return one(ResidentType, info, Resident.objects.filter(pk=int(id)))
 
-    @strawberry_django.field(permission_classes=_AUTH, description="A household by KK number.")
+    @strawberry_django.field(
+        permission_classes=_AUTH,
+        description="A household by KK number; only where the caller may see KK numbers "
+        "(elsewhere null, so masked digits cannot be guessed).",
+    )
     def household(self, info: Info, no_kk: str) -> HouseholdType | None:
-        return one(HouseholdType, info, Household.objects.filter(no_kk=no_kk.strip()))
+        return one(
+            HouseholdType,
+            info,
+            Household.objects.filter(
+                no_kk=no_kk.strip(),
+                rt_id__in=sorted(scope_of(info).rt_ids(Cap.POPULATION_VIEW_NIK)),
+            ),
+        )

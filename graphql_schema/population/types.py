@@ -20,7 +20,7 @@ from backend.population.age import today_wita
 from backend.population.models import Household, Resident
 from backend.population.stats import AgeBandFigure, PopulationFigures
 from graphql_schema import enums
-from graphql_schema.fields import BoundedListField
+from graphql_schema.fields import BoundedListField, search_text
 from graphql_schema.permissions import actor_of, scope_of
 
 if TYPE_CHECKING:
@@ -113,7 +113,7 @@ class ResidentFilter:
 
     @strawberry_django.filter_field(description="Part of the name, any case.")
     def name_contains(self, value: str, prefix: str) -> Q:
-        return Q(**{f"{prefix}name__icontains": value.strip()})
+        return Q(**{f"{prefix}name__icontains": search_text(value, "nameContains")})
 
     @strawberry_django.filter_field
     def age_band(self, value: enums.AgeBandKey, prefix: str) -> Q:
@@ -130,13 +130,17 @@ class ResidentFilter:
 class HouseholdFilter:
     needs_update: bool | None = strawberry_django.filter_field()
 
-    @strawberry_django.filter_field(description="Exact 16-digit KK number.")
-    def no_kk(self, value: str, prefix: str) -> Q:
-        return Q(**{f"{prefix}no_kk": value.strip()})
+    @strawberry_django.filter_field(
+        description="Exact 16-digit KK number; only for roles that may see KK numbers "
+        "(elsewhere it matches nothing, so it cannot be used to guess masked digits)."
+    )
+    def no_kk(self, value: str, prefix: str, info: Info) -> Q:
+        nik_rts = scope_of(info).rt_ids(Cap.POPULATION_VIEW_NIK)
+        return Q(**{f"{prefix}no_kk": value.strip(), f"{prefix}rt_id__in": sorted(nik_rts)})
 
     @strawberry_django.filter_field(description="Part of the address, any case.")
     def address_contains(self, value: str, prefix: str) -> Q:
-        return Q(**{f"{prefix}address__icontains": value.strip()})
+        return Q(**{f"{prefix}address__icontains": search_text(value, "addressContains")})
 
 
 @strawberry_django.type(Resident, name="Resident")

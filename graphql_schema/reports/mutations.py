@@ -10,10 +10,11 @@ from dataclasses import fields as dataclass_fields
 from datetime import date, time
 
 import strawberry
+from django.utils.translation import gettext as _
 from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
-from backend.common.errors import DomainError
+from backend.common.errors import Code, DomainError
 from backend.reports import selectors, services
 from backend.reports.choices import Kind
 from graphql_schema import enums
@@ -63,6 +64,12 @@ def _plain(value):
     return value
 
 
+def _as_id(value) -> int:
+    """A record id from the client, or -1 (found nowhere) when it cannot be one."""
+    text = str(value)
+    return int(text) if text.isdigit() and len(text) <= 18 else -1
+
+
 def _details(data) -> dict:
     out = {}
     for f in dataclass_fields(data):
@@ -72,7 +79,13 @@ def _details(data) -> dict:
         if value is strawberry.UNSET:
             continue
         if f.name.endswith("_id") and value is not None:
-            value = int(value) if str(value).isdigit() else -1
+            value = _as_id(value)
+        if isinstance(value, time) and value.tzinfo is not None:
+            raise DomainError(
+                Code.INVALID,
+                _("Write the time without a time zone: times are WITA."),
+                field=f.name,
+            )
         out[f.name] = _plain(value)
     return out
 
@@ -208,7 +221,7 @@ class NihilReportInput(ReportInputBase):
 
 def _save(info: Info, kind: str, data) -> ReportSavePayload:
     photos = getattr(data, "photos", None) or []
-    remove = [int(i) for i in getattr(data, "remove_photo_ids", None) or [] if str(i).isdigit()]
+    remove = [_as_id(i) for i in getattr(data, "remove_photo_ids", None) or []]
     try:
         result = services.report_save(
             actor=actor_of(info),

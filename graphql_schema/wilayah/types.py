@@ -15,7 +15,7 @@ from strawberry.types import Info
 from backend.population import stats
 from backend.wilayah import selectors
 from backend.wilayah.models import RT, Kecamatan, Kelurahan
-from graphql_schema.fields import BoundedListField
+from graphql_schema.fields import BoundedListField, search_text
 from graphql_schema.permissions import actor_of, scope_of
 from graphql_schema.population.types import (
     HouseholdFilter,
@@ -106,7 +106,7 @@ class RTFilter:
 class KelurahanFilter:
     @strawberry_django.filter_field(description="Part of the name, any case.")
     def name_contains(self, value: str, prefix: str) -> Q:
-        return Q(**{f"{prefix}name__icontains": value.strip()})
+        return Q(**{f"{prefix}name__icontains": search_text(value, "nameContains")})
 
 
 @strawberry_django.type(RT, name="RT")

@@ -160,6 +160,11 @@ LAPOR_RT = {
     "GRAPHQL_MAX_DEPTH": 8,
     "GRAPHQL_MAX_ALIASES": 15,
     "GRAPHQL_MAX_TOKENS": 3000,
+    # Fields, fragment spreads and inline fragments in one selection set: graphql-core's
+    # overlapping-fields check is quadratic in them (420 copies of one field took 5 s).
+    "GRAPHQL_MAX_SELECTIONS": 100,
+    # A whole request, photos included (six photos of at most 8 MB each, and room).
+    "GRAPHQL_MAX_REQUEST_MB": 60,
     # Fields one request may resolve (the whole Karang Rejo tree is about 70,000).
     "GRAPHQL_MAX_FIELDS": 200_000,
     # Lifetime of a phone-app API token.
