@@ -231,8 +231,43 @@ def user_set_password(*, actor: User, user: User, password: str) -> User:
     current.set_password(password)
     current.save(update_fields=["password"])
     record(actor=actor, action=Action.UPDATED, instance=current, changes={"password": ["*", "*"]})
+    _revoke_all_tokens(actor=actor, user=current)
     user.__dict__.update(current.__dict__)
     return current
+
+
+@transaction.atomic
+def password_change_own(*, user: User, password: str) -> User:
+    """A user's own new password (the old one checked by the door's form).
+
+    Like ``user_set_password``, every API token of the account is revoked: a
+    password changed because a phone was lost must also shut that phone out.
+    """
+    current = User.objects.select_for_update().get(pk=user.pk)
+    problems = _password_problems(password or "", current)
+    if problems:
+        raise DomainError.from_problems(problems)
+    current.set_password(password)
+    current.save(update_fields=["password"])
+    record(actor=current, action=Action.UPDATED, instance=current, changes={"password": ["*", "*"]})
+    _revoke_all_tokens(actor=current, user=current)
+    user.__dict__.update(current.__dict__)
+    return current
+
+
+def _revoke_all_tokens(*, actor: User, user: User) -> None:
+    now = timezone.now()
+    tokens = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True))
+    for token in tokens:
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        record(
+            actor=actor,
+            action=Action.TOKEN_REVOKED,
+            instance=token,
+            note="password changed",
+            **_region_of(user),
+        )
 
 
 def user_set_language(*, actor: User, language: str) -> User:

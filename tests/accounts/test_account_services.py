@@ -62,3 +62,52 @@ def test_the_city_administrator_revokes_a_phone_token_but_a_lurah_cannot(actors)
 def test_superuser_status_is_not_a_field_the_services_change(actors):
     with pytest.raises(TypeError):
         user_update(actor=actors.admin_kota, user=actors.lurah, is_superuser=True)
+
+
+def _answers(raw: str) -> bool:
+    from django.test import Client
+
+    response = Client().post(
+        "/graphql/",
+        '{"query": "{ me { username } }"}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+    return (response.json().get("data") or {}).get("me") is not None
+
+
+def test_changing_ones_own_password_in_the_admin_revokes_every_phone_token(actors, client):
+    from backend.accounts.models import ApiToken
+    from backend.audit.models import Action, AuditEvent
+
+    user = actors.ketua_rt_1
+    user.set_password("sandi-Lama-2026")
+    user.save()
+    _token, raw = token_issue(user=user, device_name="HP yang hilang")
+    assert _answers(raw)
+    client.force_login(user)
+    response = client.post(
+        "/admin/password_change/",
+        {
+            "old_password": "sandi-Lama-2026",
+            "new_password1": "sandi-Baru-2026!",
+            "new_password2": "sandi-Baru-2026!",
+        },
+    )
+    assert response.status_code == 302, response.content[:300]
+    user.refresh_from_db()
+    assert user.check_password("sandi-Baru-2026!")
+    assert not _answers(raw)
+    assert not ApiToken.objects.filter(user=user, revoked_at__isnull=True).exists()
+    actions = list(
+        AuditEvent.objects.filter(actor=user).order_by("seq").values_list("action", flat=True)
+    )
+    assert actions[-2:] == [Action.UPDATED, Action.TOKEN_REVOKED]
+
+
+def test_a_password_set_by_the_city_administrator_revokes_the_users_tokens(actors):
+    from backend.accounts.services import user_set_password
+
+    _token, raw = token_issue(user=actors.ketua_rt_2, device_name="HP")
+    user_set_password(actor=actors.admin_kota, user=actors.ketua_rt_2, password="sandi-Baru-2026!")
+    assert not _answers(raw)
