@@ -27,6 +27,8 @@ from backend.reports import conf
 logger = logging.getLogger(__name__)
 
 ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "MPO"})
+# Formats Pillow decodes only at full size (no reduced-scale draft as for JPEG).
+_FULL_SIZE_DECODE = frozenset({"PNG", "WEBP"})
 JPEG_QUALITY = 85
 
 
@@ -79,12 +81,15 @@ def prepare_photo(upload, *, index: int = 0) -> PreparedPhoto:
         PhotoCode.NOT_AN_IMAGE, _("The file is not a photo (JPEG, PNG or WebP)."), index
     )
     max_pixels = conf.get("PHOTO_MAX_PIXELS")
-    too_many_pixels = _problem(
-        PhotoCode.TOO_MANY_PIXELS,
-        _("The photo has too many pixels (at most %(mp)s megapixels).")
-        % {"mp": max_pixels // 1_000_000},
-        index,
-    )
+
+    def too_many_pixels(limit: int = max_pixels) -> DomainError:
+        return _problem(
+            PhotoCode.TOO_MANY_PIXELS,
+            _("The photo has too many pixels (at most %(mp)s megapixels).")
+            % {"mp": limit // 1_000_000},
+            index,
+        )
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -92,9 +97,17 @@ def prepare_photo(upload, *, index: int = 0) -> PreparedPhoto:
                 if probe.format not in ACCEPTED_FORMATS:
                     raise not_an_image
                 if probe.width * probe.height > max_pixels:
-                    raise too_many_pixels
+                    raise too_many_pixels()
+                lossless_max = conf.get("PHOTO_MAX_PIXELS_LOSSLESS")
+                if probe.format in _FULL_SIZE_DECODE and probe.width * probe.height > lossless_max:
+                    raise too_many_pixels(lossless_max)
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
+                if image.format not in _FULL_SIZE_DECODE:
+                    # libjpeg decodes at 1/2, 1/4 or 1/8 scale, still at least the stored
+                    # size: a 40-megapixel phone photo costs a quarter of its pixels or less.
+                    side = conf.get("PHOTO_MAX_SIDE")
+                    image.draft("RGB", (side, side))
                 image.load()
                 content, width, height = _reencode(image)
     except DomainError:
@@ -102,7 +115,7 @@ def prepare_photo(upload, *, index: int = 0) -> PreparedPhoto:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         # Pillow refuses a "pixel bomb" (e.g. 30000 x 30000) as it opens it,
         # before our own count: a photo all the same, just far too big.
-        raise too_many_pixels from None
+        raise too_many_pixels() from None
     except (
         UnidentifiedImageError,
         OSError,

@@ -192,3 +192,29 @@ def test_a_pixel_bomb_gets_the_too_many_pixels_message(actors, kr, side):
     (problem,) = exc.value.problems
     assert (problem.code, problem.field) == ("photo_too_many_pixels", "photos.0")
     assert problem.render() == "Resolusi foto terlalu besar (paling banyak 40 megapiksel)."
+
+
+def test_a_png_past_the_lossless_ceiling_is_refused_before_decoding(actors, kr, settings):
+    """PNG and WebP decode at full size: a small file of many pixels costs seconds and
+    gigabytes, so they have a lower ceiling than JPEG (which decodes at reduced scale)."""
+    settings.LAPOR_REPORTS = {**settings.LAPOR_REPORTS, "PHOTO_MAX_PIXELS_LOSSLESS": 100 * 100}
+    buffer = io.BytesIO()
+    Image.new("RGBA", (200, 200), (10, 20, 30, 255)).save(buffer, format="PNG")
+    with pytest.raises(DomainError) as exc:
+        save(actors.ketua_rt_1, Kind.ACTIVITY, ACTIVITY, photo_uploads=[_upload(buffer.getvalue())])
+    assert exc.value.code == "photo_too_many_pixels"
+    assert exc.value.problems[0].field == "photos.0"
+
+
+def test_a_big_jpeg_is_decoded_at_reduced_scale_and_stored_at_the_maximum_side(
+    actors, kr, settings
+):
+    settings.LAPOR_REPORTS = {**settings.LAPOR_REPORTS, "PHOTO_MAX_SIDE": 300}
+    report = save(
+        actors.ketua_rt_1,
+        Kind.ACTIVITY,
+        ACTIVITY,
+        photo_uploads=[_upload(jpeg_bytes(size=(2400, 1600)))],
+    ).report
+    photo = report.photos.get()
+    assert (photo.width, photo.height) == (300, 200)

@@ -14,6 +14,8 @@ LAPOR_REPORTS = {
     # Photos: accepted upload size, decoded size, stored size, count per report.
     "PHOTO_MAX_BYTES": 8 * 1024 * 1024,
     "PHOTO_MAX_PIXELS": 40_000_000,
+    # PNG and WebP decode at full size (JPEG at a reduced scale): a lower ceiling.
+    "PHOTO_MAX_PIXELS_LOSSLESS": 16_000_000,
     "PHOTO_MAX_SIDE": 2048,
     "PHOTO_MAX_COUNT": 6,
     # Flag a non-permanent stay this many days before it reaches one year.
