@@ -5,7 +5,7 @@ from strawberry.types import Info
 
 from backend.accounts import services
 from backend.accounts.models import ApiToken, RoleAssignment
-from backend.common.errors import DomainError
+from backend.common.errors import Code, DomainError
 from graphql_schema.accounts.types import (
     MeType,
     RoleAssignmentType,
@@ -72,10 +72,14 @@ class AccountsMutation:
                 if token is None:
                     raise DomainError.not_found(field="id")
             else:
-                token = ApiToken.objects.filter(pk=int(id) if str(id).isdigit() else 0).first()
+                pk = int(id) if str(id).isdigit() and len(str(id)) <= 18 else 0
+                token = ApiToken.objects.filter(pk=pk).first()
                 if token is None:
                     raise DomainError.not_found(field="id")
             services.token_revoke(actor=actor, token=token)
         except DomainError as exc:
+            if exc.code == Code.NOT_FOUND:
+                # Someone else's token and no token at all answer alike.
+                exc = DomainError.not_found(field="id")
             return TokenRevokePayload(revoked=False, errors=errors_from(exc))
         return TokenRevokePayload(revoked=True, errors=[])

@@ -167,3 +167,16 @@ def test_a_body_past_djangos_upload_limit_gets_a_json_413_not_an_html_page(actor
     response = http.post("/graphql/", body, content_type="application/json")
     assert response.status_code == 413
     assert response["Content-Type"].startswith("application/json")
+
+
+def test_revoking_someone_elses_token_answers_like_a_token_that_does_not_exist(gql, actors):
+    from backend.accounts.services import token_issue
+
+    other, _raw = token_issue(user=actors.ketua_rt_2, device_name="HP")
+    mutation = "mutation($id: ID!) { tokenRevoke(id: $id) { revoked errors { code field } } }"
+    client = gql(actors.ketua_rt_1)
+    theirs = client.execute(mutation, {"id": str(other.pk)})["data"]["tokenRevoke"]
+    missing = client.execute(mutation, {"id": "987654"})["data"]["tokenRevoke"]
+    assert theirs == missing == {"revoked": False, "errors": [{"code": "not_found", "field": "id"}]}
+    other.refresh_from_db()
+    assert other.revoked_at is None
