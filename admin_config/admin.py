@@ -15,6 +15,7 @@ _MACHINERY = {
     "apps",
     "base",
     "dashboard",
+    "errors",
     "filters",
     "navigation",
     "nik",
