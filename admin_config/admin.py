@@ -21,6 +21,7 @@ _MACHINERY = {
     "nik",
     "site",
     "vendor",
+    "widgets",
 }
 
 for _module in pkgutil.iter_modules(admin_config.__path__):

@@ -32,6 +32,7 @@ from admin_config.base import ReadOnlyScopedModelAdmin, scope_of
 from admin_config.dashboard import DashboardPanel
 from admin_config.imports import ScopedExportMixin
 from admin_config.navigation import NavGroup, NavItem
+from admin_config.widgets import DayFirstDateInput
 from admin_config.wilayah import spans_kelurahan
 from backend.accounts.roles import Cap
 from backend.audit.context import Door, audit_context
@@ -706,9 +707,7 @@ class ComplianceFilterForm(forms.Form):
         required=False,
         widget=UnfoldAdminSelectWidget,
     )
-    end = forms.DateField(
-        label=_("Up to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    end = forms.DateField(label=_("Up to"), required=False, widget=DayFirstDateInput)
     kelurahan = forms.TypedChoiceField(
         label=_("Kelurahan"), coerce=int, required=False, widget=UnfoldAdminSelectWidget
     )
