@@ -18,3 +18,25 @@ gettext_noop(
 
 # Django: "dibawah" (the preposition "di" is written apart).
 ngettext("Please correct the error below.", "Please correct the errors below.", 1)
+
+# Django: "sandi" on the password pages, "kata sandi" on the login page and in
+# Lapor RT's own forms; one word for one thing, the standard "kata sandi".
+gettext_noop("Change password")
+gettext_noop("Password change")
+gettext_noop(
+    "Please enter your old password, for security’s sake, and then enter your new "
+    "password twice so we can verify you typed it in correctly."
+)
+gettext_noop("Change my password")
+gettext_noop("Old password")
+gettext_noop("New password")
+gettext_noop("New password confirmation")
+gettext_noop("Your old password was entered incorrectly. Please enter it again.")
+gettext_noop("The two password fields didn’t match.")
+gettext_noop("Password change successful")
+gettext_noop("Your password was changed.")
+gettext_noop("Enter the same password as before, for verification.")
+# Django: "Sandi anda ..." (lower-case "anda"; "sandi").
+gettext_noop("Your password can’t be too similar to your other personal information.")
+gettext_noop("Your password can’t be a commonly used password.")
+gettext_noop("Your password can’t be entirely numeric.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -83,3 +84,10 @@ def test_a_lock_duration_is_written_in_words(delta, indonesian, english):
         assert duration_in_words(delta) == indonesian
     with translation.override("en"):
         assert duration_in_words(delta) == english
+
+
+def test_the_password_pages_say_kata_sandi_like_the_login(client, actors):
+    client.force_login(actors.lurah)
+    text = " ".join(text_of(client.get(admin_url("password_change"))).split())
+    assert "Ganti kata sandi" in text and "Kata sandi lama" in text
+    assert not re.search(r"(?<!kata )\bsandi\b", text, re.IGNORECASE)
