@@ -516,7 +516,7 @@ def _detail_value(detail, f):
     if isinstance(value, dt.time):
         return value.strftime("%H.%M")
     if isinstance(value, dt.date):
-        return date_format(value, "j F Y")
+        return date_format(value, "DATE_FORMAT")
     if isinstance(value, int) and f.name.endswith("_value"):
         return f"Rp {value:,}".replace(",", ".")
     return value
@@ -677,7 +677,7 @@ class NonPermanentStayAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
     @display(description=_("date of birth"))
     def birth_shown(self, obj):
         if getattr(obj, "identity_visible", False):
-            return date_format(obj.birth_date, "j F Y")
+            return date_format(obj.birth_date, "DATE_FORMAT")
         return year_and_age(obj)
 
     @display(

@@ -77,3 +77,12 @@ def test_the_compliance_period_end_is_typed_and_shown_day_first(client, actors, 
     (tag,) = re.findall(r'<input[^>]*name="end"[^>]*>', response.content.decode())
     assert 'type="text"' in tag and 'value="30-11-2026"' in tag
     assert 'placeholder="hh-bb-tttt"' in tag
+
+
+@pytest.mark.django_db
+def test_the_compliance_period_is_written_with_two_digit_days(client, actors):
+    client.force_login(actors.lurah)
+    response = client.get(
+        admin_url("reports_rtcompliance_changelist", query="days=7&end=04-12-2026")
+    )
+    assert "28 November 2026 – 04 Desember 2026" in " ".join(text_of(response).split())
