@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils.text import capfirst
 
 from tests.admin.conftest import ROLES, admin_url, head_of, user_for
 
@@ -97,3 +98,14 @@ def test_breadcrumbs_follow_the_users_language(client, actors):
     client.force_login(actors.admin_kota)
     response = client.get(admin_url("imports_importjob_export"))
     assert breadcrumbs(response) == ["Import and export", "Export"]
+
+
+def test_an_import_job_page_stays_in_import_jobs_and_names_the_job(client, actors, regions):
+    from tests.imports.conftest import upload_sample
+
+    job = upload_sample(actors.staf_kelurahan, regions.karang_rejo, "daftar_rt.csv", kind="rt_list")
+    client.force_login(actors.staf_kelurahan)
+    response = client.get(admin_url("imports_importjob_change", job.pk))
+    assert response.status_code == 200
+    assert active_items(response) == ["Daftar impor"]
+    assert breadcrumbs(response) == ["Impor dan ekspor", "Daftar impor", capfirst(str(job))]
