@@ -117,3 +117,16 @@ def test_the_login_form_sent_without_its_csrf_token_is_a_403_in_indonesian(db):
     client = Client(enforce_csrf_checks=True)
     response = client.post(admin_url("login"), {"username": "x", "password": "y"})
     _assert_error_page(response, 403, "Formulir kedaluwarsa")
+
+
+@override_settings(DEBUG=False, ROOT_URLCONF=__name__)
+def test_the_500_page_renders_even_when_the_admin_context_fails(actors, monkeypatch):
+    from django.contrib import admin
+
+    def broken(request):
+        raise RuntimeError("database unreachable")
+
+    client = Client(raise_request_exception=False)
+    client.force_login(actors.lurah)
+    monkeypatch.setattr(admin.site, "each_context", broken)
+    _assert_error_page(client.get("/uji/boom/"), 500, "Terjadi kesalahan pada server")
