@@ -86,3 +86,12 @@ def test_the_compliance_period_is_written_with_two_digit_days(client, actors):
         admin_url("reports_rtcompliance_changelist", query="days=7&end=04-12-2026")
     )
     assert "28 November 2026 – 04 Desember 2026" in " ".join(text_of(response).split())
+
+
+@pytest.mark.django_db
+def test_the_admin_calendar_fills_dates_day_first(client, actors):
+    """Django's date picker writes DATE_INPUT_FORMATS[0], read from the admin's jsi18n."""
+    client.force_login(actors.lurah)
+    script = client.get(admin_url("jsi18n")).content.decode()
+    formats_block = re.search(r'"DATE_INPUT_FORMATS": \[\s*"([^"]+)"', script)
+    assert formats_block and formats_block.group(1) == "%d-%m-%Y"
