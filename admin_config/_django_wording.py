@@ -29,8 +29,6 @@ gettext_noop(
 )
 gettext_noop("Change my password")
 gettext_noop("Old password")
-gettext_noop("New password")
-gettext_noop("New password confirmation")
 gettext_noop("Your old password was entered incorrectly. Please enter it again.")
 gettext_noop("The two password fields didn’t match.")
 gettext_noop("Password change successful")

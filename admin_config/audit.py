@@ -19,10 +19,12 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.formats import get_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import (
     ChoicesDropdownFilter,
@@ -37,9 +39,9 @@ from backend.accounts.roles import Cap
 from backend.audit import restore
 from backend.audit.display import EventPresenter, format_wita, note_text
 from backend.audit.exports import FORMATS, audit_export
-from backend.audit.models import AuditEvent
+from backend.audit.models import Action, AuditEvent
 from backend.audit.selectors import audit_history, audit_list
-from backend.audit.services import entity_type_of
+from backend.audit.services import entity_type_of, record
 from backend.common.errors import DomainError
 from backend.wilayah.selectors import kecamatan_list, kelurahan_list, rt_list
 
@@ -130,7 +132,7 @@ class EntityFilter(DropdownFilter):
 
         return sorted(
             (
-                (entity_type_of(model), str(model._meta.verbose_name))
+                (entity_type_of(model), EventPresenter.entity_type_name(entity_type_of(model)))
                 for model in apps.get_models()
                 if model._meta.app_label in ENTITY_APPS
             ),
@@ -201,8 +203,9 @@ class AuditEventAdmin(ReadOnlyScopedModelAdmin):
         ("occurred_at", WitaDateRangeFilter),
     )
     list_filter_submit = True
-    search_fields = ("=entity_id", "=request_id", "=job_id")
-    search_help_text = _("Entity id, request id or import job id")
+    # A username (part of it, any case), or an exact entity, request or import job id.
+    search_fields = ("actor_username", "=entity_id", "=request_id", "=job_id")
+    search_help_text = _("Username, entity id, request id or import job id")
     list_per_page = 50
     show_full_result_count = False
     ordering = ("-seq",)
@@ -250,6 +253,11 @@ class AuditEventAdmin(ReadOnlyScopedModelAdmin):
                 self.admin_site.admin_view(self.export_view),
                 name="{}_{}_export".format(*info),
             ),
+            path(
+                "<int:event_id>/reveal/",
+                self.admin_site.admin_view(self.reveal_view),
+                name="{}_{}_reveal".format(*info),
+            ),
             *super().get_urls(),
         ]
 
@@ -271,10 +279,53 @@ class AuditEventAdmin(ReadOnlyScopedModelAdmin):
             "entity_label": presenter.entity_label(event),
             "changes": presenter.change_rows(event),
             "version": presenter.snapshot_rows(event),
+            "reveal_url": reveal_url(self.admin_site, presenter, event),
             "history_url": history_url(self.admin_site, event),
             "note": note_text(event.note),
         }
         return TemplateResponse(request, "audit/event_detail.html", context)
+
+    def reveal_view(self, request, event_id):
+        """The event's NIK/KK numbers in full, on purpose: recorded, then shown.
+
+        For viewers holding ``Cap.POPULATION_VIEW_NIK`` over the event's region
+        (the same right as the "Show NIK" button of a resident); a POST, so no
+        prefetch or crawler reveals anything. Answers an htmx fragment that
+        replaces the masked values in place, or a small page without JavaScript.
+        """
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        event = self.get_queryset(request).filter(pk=event_id).first()
+        if event is None:
+            raise Http404
+        if not EventPresenter(request.user).may_reveal(event):
+            raise PermissionDenied
+        record_event_reveal(request, event)
+        presenter = EventPresenter(request.user, reveal=True)
+        context = {
+            "event": event,
+            "changes": presenter.change_rows(event),
+            "version": presenter.snapshot_rows(event) if request.POST.get("version") else [],
+            "revealed": True,
+        }
+        if request.headers.get("HX-Request"):
+            return TemplateResponse(request, "audit/_event_values.html", context)
+        return TemplateResponse(
+            request,
+            "audit/event_revealed.html",
+            {
+                **self.admin_site.each_context(request),
+                **context,
+                "version": presenter.snapshot_rows(event),
+                "opts": self.opts,
+                "title": _("Audit event"),
+                "subtitle": presenter.entity_label(event),
+                "time": format_wita(event.occurred_at),
+                "back_url": _safe_next(request),
+            },
+        )
 
     def changelist_view(self, request, extra_context=None):
         query = request.GET.urlencode()
@@ -308,6 +359,46 @@ class AuditEventAdmin(ReadOnlyScopedModelAdmin):
         response = HttpResponse(exported.content, content_type=exported.content_type)
         response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
         return response
+
+
+def _safe_next(request) -> str:
+    """The page to go back to after a reveal without JavaScript: a local URL only."""
+    url = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        return url
+    return ""
+
+
+@transaction.atomic
+def record_event_reveal(request, event: AuditEvent) -> AuditEvent:
+    """Record that the viewer saw the full NIK/KK numbers held by ``event``."""
+    return record(
+        actor=request.user,
+        action=Action.NIK_REVEALED,
+        entity_type=event.entity_type,
+        entity_id=event.entity_id,
+        entity_label=event.entity_label,
+        changes={"event": event.pk},
+        rt=event.rt_id,
+        kelurahan=event.kelurahan_id,
+        kecamatan=event.kecamatan_id,
+        note=REVEAL_NOTE,
+    )
+
+
+REVEAL_NOTE = "audit trail"
+
+
+def reveal_url(admin_site, presenter: EventPresenter, event: AuditEvent) -> str | None:
+    """The audited "show NIK" of an event, when the viewer may reveal its numbers."""
+    if not presenter.may_reveal(event):
+        return None
+    for name in dict.fromkeys((admin_site.name, admin.site.name)):
+        try:
+            return reverse(f"{name}:audit_auditevent_reveal", args=[event.pk])
+        except NoReverseMatch:
+            continue
+    return None
 
 
 def history_url(admin_site, event: AuditEvent) -> str | None:
@@ -404,6 +495,7 @@ class AuditHistoryMixin:
                 "time": format_wita(event.occurred_at),
                 "note": note_text(event.note),
                 "changes": presenter.change_rows(event),
+                "reveal_url": reveal_url(self.admin_site, presenter, event),
                 "restore_url": reverse(
                     f"{self.admin_site.name}:%s_%s_audit_restore" % info,
                     args=[quote(object_id), event.pk],

@@ -30,11 +30,12 @@ from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.utils import model_ngettext
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.db.models.constants import LOOKUP_SEP
 from django.forms.models import construct_instance
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -47,6 +48,80 @@ from backend.common.errors import DomainError, Problem
 
 if TYPE_CHECKING:
     from backend.wilayah.models import RT
+
+
+#: Field names that are never URL lookups or ``_to_field`` on any model, wherever they
+#: appear along a lookup path (``?household__no_kk__startswith=``, ``?birth_date__year=``):
+#: a partial match, counted over many requests, would reveal masked digits or birth dates.
+SENSITIVE_FIELD_NAMES = frozenset(
+    {
+        "nik",
+        "no_kk",
+        "birth_date",
+        "passport_number",
+        "kitas_number",
+        "phone",
+        "informant_nik",
+        "reporter_nik",
+        "subject_nik",
+        "content_hash",
+        "password",
+    }
+)
+
+
+def is_sensitive_field_name(name: str) -> bool:
+    return name in SENSITIVE_FIELD_NAMES or name.endswith(("_nik", "_no_kk", "_birth_date"))
+
+
+def touches_sensitive_field(model: type[Model], lookup: str) -> bool:
+    """Whether ``lookup`` reaches a sensitive field of ``model`` or of a model it traverses to.
+
+    Walks the path as Django does: each part that names a field of the current
+    model is checked, relations lead on to the related model, and the first part
+    that is no field (a transform such as ``year``, or ``isnull``) ends the walk.
+    """
+    for part in lookup.split(LOOKUP_SEP):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        if is_sensitive_field_name(field.name):
+            return True
+        path_infos = getattr(field, "path_infos", None)
+        if not path_infos:
+            return False
+        model = path_infos[-1].to_opts.model
+    return False
+
+
+def guard_sensitive_lookups(model_admin) -> None:
+    """Give a ModelAdmin that does not stand on :class:`ScopedModelAdmin` (a third-party
+    one, the import jobs) the same refusals: no URL lookup or ``_to_field`` on a sensitive
+    field, and no Django "History" (LogEntry) page. The admin site calls it for every
+    ModelAdmin it registers."""
+    if isinstance(model_admin, ScopedModelAdmin):
+        return
+    lookup_allowed = model_admin.lookup_allowed
+    to_field_allowed = model_admin.to_field_allowed
+
+    def guarded_lookup_allowed(lookup, value, request):
+        if touches_sensitive_field(model_admin.model, lookup):
+            return False
+        return lookup_allowed(lookup, value, request)
+
+    def guarded_to_field_allowed(request, to_field):
+        if is_sensitive_field_name(to_field):
+            return False
+        return to_field_allowed(request, to_field)
+
+    def no_history_view(request, object_id, extra_context=None):
+        raise Http404
+
+    model_admin.lookup_allowed = guarded_lookup_allowed
+    model_admin.to_field_allowed = guarded_to_field_allowed
+    if not hasattr(type(model_admin), "audit_history_template"):
+        model_admin.history_view = no_history_view
 
 
 def scope_of(request: HttpRequest) -> Scope:
@@ -181,17 +256,30 @@ class ScopedModelAdmin(ModelAdmin):
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
         if lookup.split(LOOKUP_SEP)[0] in self.sensitive_fields:
             return False
+        if touches_sensitive_field(self.model, lookup):
+            return False
         return super().lookup_allowed(lookup, value, request)
 
     def to_field_allowed(self, request: HttpRequest, to_field: str) -> bool:
-        if to_field in self.sensitive_fields:
+        if to_field in self.sensitive_fields or is_sensitive_field_name(to_field):
             return False
         return super().to_field_allowed(request, to_field)
+
+    # Django's own "History" page lists LogEntry rows, unscoped and unmasked. We
+    # write none (see log_addition below), but the page must not exist either:
+    # the audit trail's "Riwayat" (``AuditHistoryMixin``) replaces it where offered.
+    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        raise Http404
 
     def get_sortable_by(self, request: HttpRequest):
         return [
             name for name in super().get_sortable_by(request) if name not in self.sensitive_fields
         ]
+
+    def get_changelist(self, request: HttpRequest, **kwargs):
+        # ``sortable_by`` only hides the column headers' sort links; ``?o=3`` would still
+        # order by that column. The change list refuses it too.
+        return _sortable_only(super().get_changelist(request, **kwargs))
 
     # -- foreign keys: only rows the user may write to ---------------------------
 
@@ -334,6 +422,21 @@ def _get_action_choices(
 # unfold's method the current signature. TODO(issue 2): remove once unfold
 # accepts ``action_location`` (then ``admin_config.site``'s filter can go too).
 ModelAdmin.get_action_choices = _get_action_choices
+
+
+def _sortable_only(changelist_class):
+    """A ChangeList that orders only by the columns in ``sortable_by`` (``?o=`` included)."""
+
+    class SortableOnlyChangeList(changelist_class):
+        def get_ordering_field(self, field_name):
+            name = field_name
+            if not isinstance(name, str):
+                name = getattr(field_name, "__name__", "")
+            if self.sortable_by is not None and name not in self.sortable_by:
+                return None
+            return super().get_ordering_field(field_name)
+
+    return SortableOnlyChangeList
 
 
 def _refusal_text(exc: DomainError) -> str:

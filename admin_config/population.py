@@ -27,7 +27,7 @@ from unfold.widgets import UnfoldAdminTextInputWidget
 
 from admin_config import nik
 from admin_config.audit import AuditHistoryMixin
-from admin_config.base import ScopedModelAdmin, ServiceModelForm
+from admin_config.base import ScopedModelAdmin, ServiceModelForm, scope_of
 from admin_config.filters import (
     AgeBandFilter,
     ChoicesFilter,
@@ -36,7 +36,8 @@ from admin_config.filters import (
 )
 from admin_config.imports import ScopedExportMixin
 from admin_config.wilayah import count_of, spans_kelurahan
-from backend.common.masking import mask_no_kk
+from backend.accounts.roles import Cap
+from backend.common.masking import mask_no_kk, mask_number
 from backend.population import services
 from backend.population.age import today_wita
 from backend.population.codes import LifeStatus, Relationship
@@ -82,6 +83,14 @@ class PartialNumberNotice:
             messages.info(
                 request,
                 _("To search by NIK or KK number, type all 16 digits."),
+            )
+        elif term and full_number(term) and not scope_of(request).has(Cap.POPULATION_VIEW_NIK):
+            messages.info(
+                request,
+                _(
+                    "Searching by NIK or KK number is only for roles that may see full "
+                    "numbers; search by name instead."
+                ),
             )
         return super().changelist_view(request, extra_context)
 
@@ -183,8 +192,11 @@ class HouseholdAdmin(
             return queryset, False
         number = full_number(term)
         if number:
-            with_member = Resident.objects.filter(nik=number).values("household_id")
-            return queryset.filter(Q(no_kk=number) | Q(pk__in=with_member)), False
+            # Only where the user may see the numbers: elsewhere an exact search would
+            # confirm a guessed NIK (birth date) behind the mask.
+            nik_rts = scope_of(request).rt_q(Cap.POPULATION_VIEW_NIK, "rt")
+            with_member = Resident.objects.filter(nik_rts, nik=number).values("household_id")
+            return queryset.filter(nik_rts).filter(Q(no_kk=number) | Q(pk__in=with_member)), False
         if looks_like_partial_number(term):
             return queryset.none(), False
         members = Resident.objects.filter(name_q(term, "name")).values("household_id")
@@ -380,7 +392,7 @@ class ResidentAdmin(
     search_fields = ("name",)  # searching is get_search_results' job
     search_help_text = _("Full 16-digit NIK or KK number, or a name.")
     autocomplete_fields = ("household", "rt")
-    readonly_fields = ("nik_display", "age")
+    readonly_fields = ("nik_display", "age", "birth_year", "passport_masked", "kitas_masked")
 
     def scoped_queryset(self, request: HttpRequest, cap: str | None = None) -> QuerySet:
         return resident_list(actor=request.user, **({"cap": cap} if cap else {})).select_related(
@@ -393,6 +405,14 @@ class ResidentAdmin(
             columns.insert(5, "kelurahan_name")
         return columns
 
+    def get_sortable_by(self, request: HttpRequest):
+        # Sorting by age orders by birth date: residents of the same age would line up by
+        # birthday. Only for roles that may see birth dates.
+        sortable = super().get_sortable_by(request)
+        if scope_of(request).has(Cap.POPULATION_VIEW_NIK):
+            return sortable
+        return [name for name in sortable if name != "age"]
+
     def get_fieldsets(self, request: HttpRequest, obj=None):
         writable = self.has_change_permission(request, obj) if obj else True
         if obj is None:
@@ -401,6 +421,15 @@ class ResidentAdmin(
             identity = ["nik_display", "new_nik"]
         else:
             identity = ["nik_display"]
+        # A birth date is the masked part of a NIK: without NIK rights over the RT, the
+        # year only, and passport/KITAS numbers masked (as on GraphQL).
+        identity_visible = obj is None or nik.can_reveal(request, obj.rt)
+        birth = "birth_date" if identity_visible else "birth_year"
+        documents = (
+            ["passport_number", "kitas_number"]
+            if identity_visible
+            else ["passport_masked", "kitas_masked"]
+        )
         return [
             (
                 _("Identity"),
@@ -409,7 +438,7 @@ class ResidentAdmin(
                         *identity,
                         "name",
                         "sex",
-                        ("birth_place", "birth_date"),
+                        ("birth_place", birth),
                         *(["age"] if obj else []),
                         "religion",
                         "citizenship",
@@ -444,7 +473,7 @@ class ResidentAdmin(
             ),
             (
                 _("Documents and contact"),
-                {"fields": ["passport_number", "kitas_number", "phone"]},
+                {"fields": [*documents, "phone"]},
             ),
         ]
 
@@ -454,7 +483,9 @@ class ResidentAdmin(
             return queryset, False
         number = full_number(term)
         if number:
-            return queryset.filter(Q(nik=number) | Q(household__no_kk=number)), False
+            nik_rts = scope_of(request).rt_q(Cap.POPULATION_VIEW_NIK, "rt")
+            matches = Q(nik=number) | Q(household__no_kk=number)
+            return queryset.filter(nik_rts).filter(matches), False
         if looks_like_partial_number(term):
             return queryset.none(), False
         return queryset.filter(name_q(term, "name")), False
@@ -536,6 +567,18 @@ class ResidentAdmin(
             reveal_url=reveal_url,
             button_label=_("Show NIK"),
         )
+
+    @admin.display(description=_("year of birth"))
+    def birth_year(self, obj):
+        return obj.birth_date.year if obj.birth_date else "—"
+
+    @admin.display(description=_("passport number"))
+    def passport_masked(self, obj):
+        return mask_number(obj.passport_number) or "—"
+
+    @admin.display(description=_("KITAS/KITAP number"))
+    def kitas_masked(self, obj):
+        return mask_number(obj.kitas_number) or "—"
 
     @admin.display(description=_("age"), ordering="-birth_date")
     def age(self, obj):

@@ -603,7 +603,7 @@ class StayStatusFilter(DropdownFilter):
 
 
 @admin.register(NonPermanentStay)
-class NonPermanentStayAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
+class NonPermanentStayAdmin(AuditHistoryMixin, RegionColumnsMixin, ReadOnlyScopedModelAdmin):
     """The Buku Penduduk Sementara: stays open and close through approved reports only.
 
     Rows from ``selectors.stay_list``; a NIK, passport number or birth date is

@@ -25,6 +25,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.i18n import set_language
 from unfold.sites import UnfoldAdminSite
 
+from admin_config.base import guard_sensitive_lookups
 from admin_config.dashboard import DashboardPanel, PopulationPanel, RenderedPanel
 from admin_config.navigation import NavGroup, NavItem, mark_active, resolve_items
 
@@ -144,6 +145,9 @@ class LaporAdminSite(UnfoldAdminSite):
         offered = [m for m in models if m._meta.label_lower not in NOT_OFFERED]
         if offered:
             super().register(offered, admin_class, **options)
+            for model in offered:
+                if model in self._registry:
+                    guard_sensitive_lookups(self._registry[model])
 
     # -- who may enter ----------------------------------------------------------
 

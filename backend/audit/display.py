@@ -3,11 +3,20 @@
 The trail stores raw values (field names, SIAK codes, ids, ISO dates, full
 NIK/KK). ``EventPresenter`` turns them into what a kelurahan clerk reads: the
 field's Indonesian label, the code's label ("Laki-laki"), the related
-record's label ("RT 001"), "04 Desember 2026", "04 Desember 2026 09.15 WITA",
-and NIK/KK (and passport/KITAS) numbers masked unless the viewer holds
-``Cap.POPULATION_VIEW_NIK`` over the event's region. One presenter serves a
-whole page or export and caches what it looked up, so a list costs a bounded
-number of queries.
+record's label ("RT 001"), "04 Desember 2026", "04 Desember 2026 09.15 WITA".
+
+Personal data follows the rules GraphQL and the record pages keep:
+
+- NIK and KK numbers are masked for every viewer, by default. A presenter
+  made with ``reveal=True`` shows them in full where the viewer holds
+  ``Cap.POPULATION_VIEW_NIK`` over the event's region; only the audited
+  reveal view (``admin_config.audit``) makes one, after recording the reveal.
+- Birth dates are hidden, and passport/KITAS numbers masked, for viewers
+  without ``Cap.POPULATION_VIEW_NIK`` over the event's region (a birth date
+  is the masked part of a NIK). Those who hold it see them, as on GraphQL.
+
+One presenter serves a whole page or export and caches what it looked up, so
+a list costs a bounded number of queries.
 """
 
 from __future__ import annotations
@@ -18,22 +27,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from backend.accounts.roles import Cap
 from backend.audit.models import AuditEvent
 from backend.common.masking import mask_number
 
-# Fields whose values are personal numbers, masked for viewers without Cap.POPULATION_VIEW_NIK.
-MASKED_FIELD_NAMES = frozenset(
-    {"nik", "no_kk", "passport_number", "kitas_number", "reporter_nik", "subject_nik"}
-)
+# Personal numbers: masked for everyone unless revealed on purpose (NIK, KK number), or
+# for viewers without Cap.POPULATION_VIEW_NIK (passport and KITAS numbers).
+REVEAL_FIELD_NAMES = frozenset({"nik", "no_kk", "reporter_nik", "subject_nik", "informant_nik"})
+IDENTITY_NUMBER_FIELD_NAMES = frozenset({"passport_number", "kitas_number"})
+MASKED_FIELD_NAMES = REVEAL_FIELD_NAMES | IDENTITY_NUMBER_FIELD_NAMES
+# Dates of birth: hidden from viewers without Cap.POPULATION_VIEW_NIK.
+BIRTH_DATE_FIELD_NAMES = frozenset({"birth_date"})
 # Labels of the keys of non-field changes (exports, refusals, reveals).
 INFO_LABELS = {
     "format": gettext_lazy("file format"),
@@ -44,6 +56,22 @@ INFO_LABELS = {
     "code": gettext_lazy("error code"),
     "message": gettext_lazy("message"),
     "field": gettext_lazy("field"),
+    "event": gettext_lazy("audit event"),
+    "changes": gettext_lazy("changes"),
+}
+# What each kind of record is called in the trail (the timeline's entity column and
+# filter, the detail page, the export); other models use their verbose name.
+ENTITY_NAMES = {
+    "population.resident": pgettext_lazy("audit entity", "Resident"),
+    "population.household": pgettext_lazy("audit entity", "Family card"),
+    "reports.report": pgettext_lazy("audit entity", "Report"),
+    "reports.reportphoto": pgettext_lazy("audit entity", "Report photo"),
+    "reports.nonpermanentstay": pgettext_lazy("audit entity", "Non-permanent resident"),
+    "accounts.user": pgettext_lazy("audit entity", "User"),
+    "accounts.roleassignment": pgettext_lazy("audit entity", "Role assignment"),
+    "accounts.apitoken": pgettext_lazy("audit entity", "API token"),
+    "audit.auditevent": pgettext_lazy("audit entity", "Audit trail"),
+    "imports.importjob": pgettext_lazy("audit entity", "Import"),
 }
 WITA = "WITA"
 # The fixed notes services write, shown in the reader's language.
@@ -52,6 +80,7 @@ NOTE_LABELS = {
     "replaced": gettext_lazy("replaced by a new login on the same device"),
     "api token": gettext_lazy("API token login (phone app)"),
     "django-axes lockout": gettext_lazy("locked out after repeated failed logins"),
+    "audit trail": gettext_lazy("numbers shown from the audit trail"),
 }
 _RESTORED_NOTE = re.compile(r"^restored from audit event #(\d+) \(seq (\d+)\)$")
 
@@ -77,6 +106,15 @@ def format_wita(value: dt.datetime | None) -> str:
 
 def is_masked_field(name: str) -> bool:
     return name in MASKED_FIELD_NAMES or name.endswith("_nik")
+
+
+def is_reveal_field(name: str) -> bool:
+    """A NIK or KK number: masked for every viewer unless revealed on purpose."""
+    return name in REVEAL_FIELD_NAMES or name.endswith("_nik") or name.endswith("_no_kk")
+
+
+def is_birth_date_field(name: str) -> bool:
+    return name in BIRTH_DATE_FIELD_NAMES or name.endswith("_birth_date")
 
 
 @dataclass
@@ -120,11 +158,40 @@ def _reverse_relations(model) -> dict[str, Any]:
     }
 
 
+def _model_for(entity_type: str) -> type[models.Model] | None:
+    if not entity_type or "." not in entity_type:
+        return None
+    try:
+        return apps.get_model(entity_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def _changes_of(event: AuditEvent) -> dict[str, Any]:
+    """``event.field_changes()``, or its stored changes as one value if they are not a dict."""
+    try:
+        changes = event.field_changes()
+    except AttributeError:  # a snapshot that is not a dict
+        changes = event.changes
+    if isinstance(changes, dict):
+        return {str(k): v for k, v in changes.items()}
+    return {"changes": changes} if changes not in (None, "", [], {}) else {}
+
+
+def _snapshot_of(event: AuditEvent) -> dict[str, Any]:
+    snapshot = event.snapshot
+    if isinstance(snapshot, dict):
+        return {str(k): v for k, v in snapshot.items()}
+    return {}
+
+
 class EventPresenter:
     """Renders events for one viewer; reuse it for every event of a page or file."""
 
-    def __init__(self, viewer) -> None:
+    def __init__(self, viewer, *, reveal: bool = False) -> None:
         self.viewer = viewer
+        # Full NIK/KK numbers where the viewer may see them: only for an audited reveal.
+        self.reveal = reveal
         self._related: dict[tuple[type[models.Model], Any], str] = {}
         self._rts: dict[int, Any] = {}
         self._kelurahan: dict[int, Any] = {}
@@ -133,13 +200,16 @@ class EventPresenter:
     # -- who may see numbers -------------------------------------------------
 
     def numbers_visible(self, event: AuditEvent) -> bool:
+        """Whether the viewer holds ``Cap.POPULATION_VIEW_NIK`` over the event's region."""
         key = (event.rt_id, event.kelurahan_id, event.kecamatan_id)
         if key not in self._numbers_visible:
             self._numbers_visible[key] = self._compute_numbers_visible(event)
         return self._numbers_visible[key]
 
     def _compute_numbers_visible(self, event: AuditEvent) -> bool:
-        scope = self.viewer.scope
+        scope = getattr(self.viewer, "scope", None)
+        if scope is None:
+            return False
         if scope.is_superuser:
             return True
         if not scope.has(Cap.POPULATION_VIEW_NIK):
@@ -161,22 +231,26 @@ class EventPresenter:
 
     @staticmethod
     def model_of(event: AuditEvent) -> type[models.Model] | None:
-        if not event.entity_type or "." not in event.entity_type:
-            return None
-        try:
-            return apps.get_model(event.entity_type)
-        except (LookupError, ValueError):
-            return None
+        return _model_for(event.entity_type)
+
+    @classmethod
+    def entity_type_name(cls, entity_type: str) -> str:
+        """ "Penduduk", "Kartu Keluarga", "Laporan": a kind of record, in the active language."""
+        if entity_type in ENTITY_NAMES:
+            return str(ENTITY_NAMES[entity_type])
+        model = _model_for(entity_type)
+        return capfirst(str(model._meta.verbose_name)) if model else entity_type
 
     def entity_name(self, event: AuditEvent) -> str:
-        model = self.model_of(event)
-        return str(model._meta.verbose_name) if model else event.entity_type
+        return self.entity_type_name(event.entity_type) if event.entity_type else ""
 
     def entity_label(self, event: AuditEvent) -> str:
-        """ "penduduk #12" in the viewer's language (the stored label as a fallback)."""
+        """ "Penduduk #12" in the viewer's language (the stored label as a fallback)."""
         model = self.model_of(event)
         if model is not None and event.entity_id:
-            return f"{model._meta.verbose_name} #{event.entity_id}"
+            return f"{self.entity_name(event)} #{event.entity_id}"
+        if model is not None:
+            return self.entity_name(event)
         return event.entity_label
 
     def field_label(self, model, name: str) -> str:
@@ -199,11 +273,41 @@ class EventPresenter:
 
     # -- values ----------------------------------------------------------------
 
+    def nik_shown(self, event: AuditEvent) -> bool:
+        """Whether NIK/KK numbers of ``event`` are shown in full (an audited reveal)."""
+        return self.reveal and self.numbers_visible(event)
+
+    def has_numbers(self, event: AuditEvent) -> bool:
+        """Whether ``event`` holds a NIK or KK number that is shown masked."""
+        for name, raw in [*_changes_of(event).items(), *_snapshot_of(event).items()]:
+            if is_reveal_field(name) and raw not in (None, "", [None, None]):
+                return True
+            if _SIXTEEN_DIGITS.search(str(raw)):
+                return True
+        return False
+
+    def may_reveal(self, event: AuditEvent) -> bool:
+        """Whether to offer the viewer an audited "show NIK" for this event."""
+        return self.numbers_visible(event) and self.has_numbers(event)
+
     def value(self, event: AuditEvent, model, name: str, raw: Any) -> str:
         if raw is None or raw == "":
             return "—"
+        name = str(name)
+        if is_reveal_field(name) and not self.nik_shown(event):
+            return mask_number(str(raw))
         if is_masked_field(name) and not self.numbers_visible(event):
             return mask_number(str(raw))
+        if is_birth_date_field(name) and not self.numbers_visible(event):
+            return _("(hidden)")
+        try:
+            return self._value(event, model, name, raw)
+        except (TypeError, ValueError, ValidationError, LookupError):
+            # An odd stored value (a list where an id was expected, an impossible date):
+            # shown as it is, numbers masked, rather than breaking the page or the file.
+            return self._plain(self._mask_numbers(event, raw))
+
+    def _value(self, event: AuditEvent, model, name: str, raw: Any) -> str:
         field = model_field(model, name)
         if field is None:
             return self._plain(self._mask_numbers(event, raw))
@@ -223,7 +327,7 @@ class EventPresenter:
 
     def _mask_numbers(self, event: AuditEvent, raw: Any) -> Any:
         """Mask 16-digit numbers in free values (export filters, messages) like NIK/KK fields."""
-        if self.numbers_visible(event):
+        if self.nik_shown(event):
             return raw
         if isinstance(raw, str):
             return _SIXTEEN_DIGITS.sub(lambda m: mask_number(m.group(0)), raw)
@@ -256,7 +360,7 @@ class EventPresenter:
     def change_rows(self, event: AuditEvent) -> list[ChangeRow]:
         model = self.model_of(event)
         rows = []
-        for name, value in self._in_field_order(model, event.field_changes().items()):
+        for name, value in self._in_field_order(model, _changes_of(event).items()):
             label = self.field_label(model, name)
             if isinstance(value, list) and len(value) == 2 and model is not None:
                 rows.append(
@@ -275,7 +379,7 @@ class EventPresenter:
         model = self.model_of(event)
         return [
             ChangeRow(name, self.field_label(model, name), "", self.value(event, model, name, raw))
-            for name, raw in self._in_field_order(model, (event.snapshot or {}).items())
+            for name, raw in self._in_field_order(model, _snapshot_of(event).items())
             if name not in ("created_at", "updated_at")
         ]
 
@@ -285,7 +389,7 @@ class EventPresenter:
 
         model = self.model_of(event)
         now = snapshot(current) if current is not None else {}
-        version = event.snapshot or {}
+        version = _snapshot_of(event)
         rows = []
         for name, raw in self._in_field_order(model, version.items()):
             if name in ("id", "created_at", "updated_at") or now.get(name) == raw:

@@ -1,9 +1,9 @@
 """Export of the audit timeline (CSV, XLSX) for an inspector.
 
 Scoped (the rows are intersected with ``audit_list(actor=...)`` whatever
-queryset the door passes), NIK/KK masked unless the viewer may see them,
+queryset the door passes), NIK/KK numbers masked for everyone (a file has no reveal),
 guarded against spreadsheet formula injection, and recorded itself as an
-``exported`` event before the file is handed out.
+``exported`` event once the file was produced, before it is handed out.
 """
 
 from __future__ import annotations
@@ -67,18 +67,18 @@ def _rows(queryset: QuerySet[AuditEvent], presenter: EventPresenter) -> Iterator
     for event in queryset.iterator(chunk_size=2000):
         yield [
             timezone.localtime(event.occurred_at).replace(tzinfo=None, microsecond=0),
-            event.actor_username,
+            event.actor_username or "",
             event.get_door_display(),
             event.get_action_display(),
             presenter.entity_name(event),
-            event.entity_id,
+            event.entity_id or "",
             str(event.rt) if event.rt_id and event.rt else "",
             event.kelurahan.name if event.kelurahan_id and event.kelurahan else "",
             event.kecamatan.name if event.kecamatan_id and event.kecamatan else "",
             presenter.changes_text(event),
-            event.note,
-            event.request_id,
-            event.job_id,
+            presenter.note(event) or "",
+            event.request_id or "",
+            event.job_id or "",
             event.client_ip or "",
             event.seq,
             event.row_hash,
@@ -99,27 +99,35 @@ def audit_export(
             _("The export is limited to %(limit)s rows; narrow the filters.")
             % {"limit": f"{MAX_ROWS:,}".replace(",", ".")},
         )
+    # NIK/KK numbers masked for everyone (no reveal in a file); birth dates and passport
+    # numbers shown only where the viewer holds Cap.POPULATION_VIEW_NIK.
     presenter = EventPresenter(actor)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    headers = [str(h) for h in HEADERS]
+    if file_format == "csv":
+        exported = ExportFile(
+            f"jejak-audit-{stamp}.csv",
+            "text/csv; charset=utf-8",
+            _csv(headers, _rows(scoped.order_by("seq"), presenter)),
+            count,
+        )
+    else:
+        exported = ExportFile(
+            f"jejak-audit-{stamp}.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            _xlsx(headers, _rows(scoped.order_by("seq"), presenter)),
+            count,
+        )
+    # Recorded once the file exists: a generation that fails leaves no "exported" event.
     record_export(
         actor=actor,
         entity_type="audit.auditevent",
         rows=count,
         file_format=file_format,
         filters=filters,
-        unmasked=actor.scope.is_superuser,
+        unmasked=False,
     )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    headers = [str(h) for h in HEADERS]
-    if file_format == "csv":
-        content = _csv(headers, _rows(scoped.order_by("seq"), presenter))
-        return ExportFile(f"jejak-audit-{stamp}.csv", "text/csv; charset=utf-8", content, count)
-    content = _xlsx(headers, _rows(scoped.order_by("seq"), presenter))
-    return ExportFile(
-        f"jejak-audit-{stamp}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        content,
-        count,
-    )
+    return exported
 
 
 def _csv(headers: list[str], rows: Iterator[list]) -> bytes:
@@ -136,6 +144,7 @@ def _csv(headers: list[str], rows: Iterator[list]) -> bytes:
 def _xlsx(headers: list[str], rows: Iterator[list]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Audit trail")[:31])
@@ -143,6 +152,9 @@ def _xlsx(headers: list[str], rows: Iterator[list]) -> bytes:
     for row in rows:
         cells = []
         for value in row:
+            if isinstance(value, str):
+                # Control characters (a username typed at a failed login) are not valid XML.
+                value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
             cell = WriteOnlyCell(sheet, value=safe_cell(value))
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula, whatever the text

@@ -7,10 +7,15 @@ been deleted. Who holds ``Cap.AUDIT_VIEW`` where comes from the user's
 kecamatan's, the city administrator the whole city plus the events that have
 no region (logins of unknown usernames, accounts without a role). A Ketua RT
 holds no ``AUDIT_VIEW`` and reads nothing.
+
+Some events are private whatever their region: a domain registers a rule
+with ``@private_events`` (reports: the events of a report are its
+reporter's alone while the report is a draft, see ``backend.reports.selectors``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -43,11 +48,32 @@ def audit_scope_q(actor) -> Q | None:
     return reduce(or_, parts)
 
 
+# Domains declare events private to some users (a report's events while it is a draft):
+# functions ``(actor) -> Q | None`` giving the events ``actor`` may not read, whatever
+# their region. Register with ``@private_events``.
+_PRIVATE_EVENTS: list[Callable[[Any], Q | None]] = []
+
+
+def private_events(func: Callable[[Any], Q | None]) -> Callable[[Any], Q | None]:
+    """Register ``func(actor)``: the events hidden from ``actor`` (None: none)."""
+    _PRIVATE_EVENTS.append(func)
+    return func
+
+
+def private_q(actor) -> Q | None:
+    """The events hidden from ``actor`` by a domain's privacy rule (None: none)."""
+    parts = [q for q in (func(actor) for func in _PRIVATE_EVENTS) if q is not None]
+    return reduce(or_, parts) if parts else None
+
+
 def audit_list(*, actor) -> QuerySet[AuditEvent]:
     """Events the actor may read, newest first."""
     q = audit_scope_q(actor)
     queryset = AuditEvent.objects.order_by("-seq")
-    return queryset if q is None else queryset.filter(q)
+    if q is not None:
+        queryset = queryset.filter(q)
+    hidden = private_q(actor)
+    return queryset if hidden is None else queryset.exclude(hidden)
 
 
 def audit_history(*, actor, entity_type: str, entity_id: Any) -> QuerySet[AuditEvent]:

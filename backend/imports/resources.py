@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
 from backend.accounts.roles import Cap
-from backend.common.masking import mask_nik, mask_no_kk
+from backend.common.masking import mask_nik, mask_no_kk, mask_number
 from backend.imports import codelists
 from backend.imports.cells import norm_key
 from backend.imports.widgets import (
@@ -349,6 +349,27 @@ class ResidentResource(LaporResource):
         if self.may_reveal(resident.rt):
             return household.no_kk
         return mask_no_kk(household.no_kk)
+
+    # A birth date is the part of a NIK the mask hides: exported only where the actor
+    # holds Cap.POPULATION_VIEW_NIK (as on GraphQL, without asking to reveal); passport
+    # and KITAS numbers likewise masked elsewhere.
+    def identity_visible(self, rt: RT) -> bool:
+        return self.actor is None or self.actor.scope.can(Cap.POPULATION_VIEW_NIK, rt)
+
+    def dehydrate_birth_date(self, resident: Resident):
+        if self.identity_visible(resident.rt):
+            return self.fields["birth_date"].export(resident)
+        return ""
+
+    def dehydrate_passport_number(self, resident: Resident) -> str:
+        if self.identity_visible(resident.rt):
+            return resident.passport_number
+        return mask_number(resident.passport_number)
+
+    def dehydrate_kitas_number(self, resident: Resident) -> str:
+        if self.identity_visible(resident.rt):
+            return resident.kitas_number
+        return mask_number(resident.kitas_number)
 
 
 class HouseholdResource(LaporResource):

@@ -48,6 +48,7 @@ from backend.population.models import Household, Resident
 from backend.population.services import (
     household_field_problems,
     household_warnings,
+    open_stay_keys,
     resident_field_problems,
     resident_warnings,
 )
@@ -312,6 +313,7 @@ class ResidentBulkImport:
         self.by_nik = {
             r.nik: r for r in Resident.objects.filter(nik__in=niks).select_related("household")
         }
+        self.open_stays = open_stay_keys(niks)
         household_ids = [h.pk for h in self.households.values()]
         self.members: dict[int, list[Resident]] = defaultdict(list)
         if household_ids:
@@ -554,7 +556,9 @@ class ResidentBulkImport:
             row.valid_as_new = existing is None and not row.errors
         if row.errors:
             return None, None
-        row.warnings.extend(resident_warnings(resident, prefixes=self.prefixes))
+        row.warnings.extend(
+            resident_warnings(resident, prefixes=self.prefixes, open_stays=self.open_stays)
+        )
         if existing is None:
             row.action = NEW
             return resident, None

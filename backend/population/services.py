@@ -22,7 +22,7 @@ from backend.audit.models import Action, AuditEvent
 from backend.audit.refusals import audit_refusals
 from backend.audit.services import build_event, diff, record, record_many, snapshot
 from backend.common.errors import Code, DomainError, Problem
-from backend.population import codes, identity
+from backend.population import codes, identity, stats
 from backend.population.age import today_wita
 from backend.population.models import Household, Resident
 from backend.wilayah.selectors import known_kecamatan_prefixes
@@ -85,17 +85,50 @@ def _model_problems(instance, exclude: list[str]) -> list[Problem]:
 
 
 def resident_warnings(
-    resident: Resident, *, prefixes: frozenset[str] | None = None
+    resident: Resident,
+    *,
+    prefixes: frozenset[str] | None = None,
+    open_stays: set[tuple[str, int]] | None = None,
 ) -> list[Problem]:
-    """Soft warnings for a resident's NIK (sex, birth date, old kecamatan code)."""
+    """Soft warnings: the NIK against sex and birth date, an old kecamatan code, and a
+    living resident whose NIK still has an open non-permanent stay in the kelurahan.
+
+    ``open_stays`` holds (NIK, kelurahan id) of open stays, for bulk paths that
+    load them once per chunk (``open_stay_keys``); without it one query is made.
+    """
     if not resident.nik or identity.nik_errors(resident.nik):
         return []
-    return identity.nik_warnings(
+    warnings = identity.nik_warnings(
         resident.nik,
         sex=resident.sex,
         birth_date=resident.birth_date,
         known_kecamatan_prefixes=prefixes if prefixes is not None else known_kecamatan_prefixes(),
     )
+    rt = resident.rt if resident.rt_id else None
+    if rt is not None and resident.status == codes.LifeStatus.ALIVE:
+        if open_stays is None:
+            open_stays = open_stay_keys([resident.nik])
+        if (resident.nik, rt.kelurahan_id) in open_stays:
+            warnings.append(
+                Problem(
+                    "open_stay",
+                    _(
+                        "This person also has an open non-permanent stay in this kelurahan. "
+                        "From now on they are counted as a registered resident, not twice; "
+                        "the RT should still send the end-of-stay report."
+                    ),
+                    "nik",
+                )
+            )
+    return warnings
+
+
+def open_stay_keys(niks) -> set[tuple[str, int]]:
+    """(NIK, kelurahan id) of the open non-permanent stays of these NIKs (one query)."""
+    niks = [n for n in niks if n]
+    if not niks:
+        return set()
+    return set(stats.open_stays().filter(nik__in=niks).values_list("nik", "rt__kelurahan_id"))
 
 
 def resident_field_problems(

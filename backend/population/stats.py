@@ -26,11 +26,11 @@ Non-permanent residents (one rule, used by GraphQL and the admin dashboard):
   living resident of the same kelurahan's register
   (``backend.reports.kinds``), so nobody is counted twice there.
 
-TODO(issue 5): the other direction is not guarded yet: registering or
-importing a living resident whose NIK has an open stay in the same kelurahan
-counts that person twice until the stay is ended. The import preview and
-``resident_register`` should warn (naming the stay) once imports read the
-stays; until then the kelurahan ends the stay by an end-of-stay report.
+The other direction (registering or importing a living resident whose NIK
+has an open stay in the same kelurahan) is allowed, with a warning
+(``population.services.resident_warnings``): the register is the better
+record. From then on the stay is no longer counted (``counted_stays``), so
+nobody is counted twice while the RT has not yet sent the end-of-stay report.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.apps import apps
-from django.db.models import Count, IntegerField, JSONField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, JSONField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, JSONObject
 
 from backend.accounts.roles import Cap
@@ -159,9 +159,21 @@ def open_stays() -> QuerySet:
     return apps.get_model("reports", "NonPermanentStay").objects.filter(end_date__isnull=True)
 
 
+def counted_stays(stays: QuerySet) -> QuerySet:
+    """The open stays among ``stays`` that count as non-permanent residents: not those
+    whose person is also a living resident of the same kelurahan's register."""
+    registered = Resident.objects.filter(
+        nik=OuterRef("nik"),
+        status=LifeStatus.ALIVE,
+        rt__kelurahan_id=OuterRef("rt__kelurahan_id"),
+    )
+    # A stay without a NIK matches nobody: residents without one hold NULL, not "".
+    return stays.filter(end_date__isnull=True).exclude(Exists(registered))
+
+
 def stay_count_expression(scope, *, outer_lookup: str) -> Coalesce:
     """Open stays in scope in the region of the outer row (lookups as for households)."""
-    return _count_subquery(open_stays(), scope, outer_lookup)
+    return _count_subquery(counted_stays(open_stays()), scope, outer_lookup)
 
 
 @dataclass
@@ -282,5 +294,5 @@ def figures_for(scope, residents, households, stays=None) -> PopulationFigures:
     return PopulationFigures.from_values(
         values,
         households=households.count(),
-        open_stays=stays.filter(end_date__isnull=True).count() if stays is not None else 0,
+        open_stays=counted_stays(stays).count() if stays is not None else 0,
     )

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, CharField, Q, QuerySet, Value, When
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.roles import Cap
-from backend.audit.models import AuditEvent
+from backend.audit.models import Action, AuditEvent
+from backend.audit.selectors import private_events
 from backend.common.errors import DomainError
 from backend.population.age import today_wita
 from backend.reports import conf
@@ -43,6 +45,40 @@ def drafts_q(actor, path: str = "") -> Q:
         return Q()
     prefix = f"{path}__" if path else ""
     return ~Q(**{f"{prefix}state": State.DRAFT}) | Q(**{f"{prefix}reporter_id": actor.pk})
+
+
+@private_events
+def draft_report_events(actor) -> Q | None:
+    """Audit events of reports that are someone else's draft (``drafts_q``): hidden.
+
+    A report's trail is read exactly when the report itself may be: while it
+    is a draft (never sent, or withdrawn back to a draft) only its reporter
+    reads its events, in the timeline, the record history and the export. Once
+    it is sent, its whole history, the draft edits before the sending
+    included, is read like any record's: the sent report is shared, and how
+    it came to be is part of its account. A draft deleted unsent stays its
+    reporter's (only a draft can be deleted, by its reporter, who recorded
+    the deletion). Superusers read every event, as they read every report.
+    """
+    if getattr(actor, "is_superuser", False):
+        return None
+    others_drafts = (
+        Report.objects.filter(state=State.DRAFT)
+        .exclude(reporter_id=actor.pk)
+        .annotate(entity_key=Cast("pk", output_field=CharField()))
+        .values("entity_key")
+    )
+    deleted_by_others = (
+        AuditEvent.objects.filter(entity_type=REPORT_ENTITY, action=Action.DELETED)
+        .exclude(actor_id=actor.pk)
+        .values("entity_id")
+    )
+    return Q(entity_type=REPORT_ENTITY) & (
+        Q(entity_id__in=others_drafts) | Q(entity_id__in=deleted_by_others)
+    )
+
+
+REPORT_ENTITY = "reports.report"
 
 
 def report_visible(actor, report: Report) -> bool:

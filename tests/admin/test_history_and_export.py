@@ -53,20 +53,108 @@ def test_the_resident_page_links_its_history_for_those_who_read_the_audit(client
     assert history(client, "population_resident", resident.pk).status_code == 403
 
 
-def test_resident_history_shows_full_numbers_to_the_lurah_and_masked_to_the_camat(
+def test_resident_history_masks_numbers_for_everyone_by_default(client, actors, renamed):
+    resident, old_nik, new_nik = renamed
+    for role in ("lurah", "camat", "admin_kota"):
+        client.force_login(getattr(actors, role))
+        page = history(client, "population_resident", resident.pk).content.decode()
+        assert "Nama Baru" in page, role
+        assert new_nik not in page and old_nik not in page, role
+        assert mask_nik(new_nik) in page and mask_nik(old_nik) in page, role
+
+
+def _reveal_urls(response) -> list[str]:
+    return [row["reveal_url"] for row in response.context["rows"] if row["reveal_url"]]
+
+
+def test_resident_history_offers_an_audited_reveal_to_roles_with_nik_rights_only(
     client, actors, renamed
 ):
     resident, old_nik, new_nik = renamed
+    client.force_login(actors.camat)
+    camat_page = history(client, "population_resident", resident.pk)
+    assert _reveal_urls(camat_page) == []
 
     client.force_login(actors.lurah)
-    lurah_page = history(client, "population_resident", resident.pk).content.decode()
-    client.force_login(actors.camat)
-    camat_page = history(client, "population_resident", resident.pk).content.decode()
+    lurah_page = history(client, "population_resident", resident.pk)
+    (reveal_url,) = _reveal_urls(lurah_page)
+    assert reveal_url in lurah_page.content.decode()
+    before = AuditEvent.objects.filter(action=Action.NIK_REVEALED).count()
 
-    assert "Nama Baru" in lurah_page and new_nik in lurah_page and old_nik in lurah_page
-    assert "Nama Baru" in camat_page
-    assert new_nik not in camat_page and old_nik not in camat_page
-    assert mask_nik(new_nik) in camat_page and mask_nik(old_nik) in camat_page
+    revealed = client.post(reveal_url, HTTP_HX_REQUEST="true").content.decode()
+
+    assert old_nik in revealed and new_nik in revealed
+    reveal = AuditEvent.objects.filter(action=Action.NIK_REVEALED).latest("seq")
+    assert AuditEvent.objects.filter(action=Action.NIK_REVEALED).count() == before + 1
+    assert (reveal.actor_id, reveal.entity_type, reveal.entity_id) == (
+        actors.lurah.pk,
+        "population.resident",
+        str(resident.pk),
+    )
+    assert reveal.rt_id == resident.rt_id
+
+
+def test_revealing_a_history_entry_is_refused_without_nik_rights_and_records_nothing(
+    client, actors, renamed
+):
+    resident, *_ = renamed
+    event = AuditEvent.objects.filter(
+        entity_type="population.resident", entity_id=str(resident.pk), action=Action.UPDATED
+    ).latest("seq")
+    url = admin_url("audit_auditevent_reveal", event.pk)
+    before = AuditEvent.objects.filter(action=Action.NIK_REVEALED).count()
+    client.force_login(actors.camat)
+    assert client.post(url).status_code == 403
+    client.force_login(actors.lurah_karang_jati)
+    assert client.post(url).status_code == 404
+    client.force_login(actors.lurah)
+    assert client.get(url).status_code == 405
+    assert AuditEvent.objects.filter(action=Action.NIK_REVEALED).count() == before
+
+
+def test_reveal_without_javascript_shows_a_page_with_the_numbers(client, actors, renamed):
+    resident, _old_nik, new_nik = renamed
+    event = AuditEvent.objects.filter(
+        entity_type="population.resident", entity_id=str(resident.pk), action=Action.UPDATED
+    ).latest("seq")
+    client.force_login(actors.staf_kelurahan)
+    back = admin_url("population_resident_history", resident.pk)
+    response = client.post(admin_url("audit_auditevent_reveal", event.pk), {"next": back})
+    assert response.status_code == 200
+    assert new_nik in response.content.decode() and "<html" in response.content.decode()
+    assert response.context["back_url"] == back
+    elsewhere = client.post(
+        admin_url("audit_auditevent_reveal", event.pk), {"next": "https://elsewhere.example/"}
+    )
+    assert elsewhere.context["back_url"] == ""
+
+
+def test_household_history_masks_the_kk_number_by_default(client, actors, population):
+    household = population.rt1
+    old_kk = household.no_kk
+    new_kk = old_kk[:-4] + "0777"
+    population_services.household_update(actor=actors.lurah, household=household, no_kk=new_kk)
+    client.force_login(actors.lurah)
+    page = history(client, "population_household", household.pk).content.decode()
+    assert old_kk not in page and new_kk not in page
+    assert mask_nik(new_kk) in page
+
+
+def test_django_log_entry_history_is_not_reachable_anywhere(client, actors, population):
+    from django.contrib import admin
+    from django.http import Http404
+
+    client.force_login(actors.admin_kota)
+    household = population.rt1
+    # Models without a Riwayat page: Django's own History page (LogEntry) is gone too.
+    user_history = admin_url("accounts_user_history", actors.lurah.pk)
+    assert client.get(user_history).status_code == 404
+    for _model, model_admin in admin.site._registry.items():
+        if hasattr(type(model_admin), "audit_history_template"):
+            continue
+        request = client.get("/admin/").wsgi_request
+        with pytest.raises(Http404):
+            model_admin.history_view(request, str(household.pk))
 
 
 def test_history_is_not_found_outside_the_readers_region(client, actors, renamed, population):
@@ -87,7 +175,10 @@ def test_household_history_lists_its_changes(client, actors, population):
     assert any(row["restore_url"] for row in response.context["rows"]) is False  # newest = now
 
 
-def test_report_history_is_readable_but_not_restorable_by_the_kelurahan(client, actors, population):
+def test_report_history_is_private_while_a_draft_then_readable_once_sent(
+    client, actors, population
+):
+    from backend.reports import services as report_services
     from tests.reports.conftest import ACTIVITY, save
 
     report = save(actors.ketua_rt_1, "activity", dict(ACTIVITY), submit=False).report
@@ -98,10 +189,15 @@ def test_report_history_is_readable_but_not_restorable_by_the_kelurahan(client, 
         client_key=report.client_key,
         submit=False,
     )
+    # A draft is its reporter's: no history for the kelurahan yet.
     client.force_login(actors.lurah)
+    assert history(client, "reports_report", report.pk).status_code == 404
+
+    report_services.report_submit(actor=actors.ketua_rt_1, report=report)
     response = history(client, "reports_report", report.pk)
     assert response.status_code == 200
     assert [row["event"].action for row in response.context["rows"]] == [
+        Action.SUBMITTED,
         Action.UPDATED,
         Action.CREATED,
     ]

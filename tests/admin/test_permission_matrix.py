@@ -16,6 +16,7 @@ from backend.population.models import Household, Resident
 from backend.wilayah.models import RT, Kelurahan
 from tests.admin.conftest import (
     ALL,
+    REVEALABLE,
     ROLES,
     VISIBLE,
     WRITABLE,
@@ -213,7 +214,11 @@ def test_bulk_delete_action_removes_only_writable_rows(signed_in, role, populati
 # -- search -------------------------------------------------------------------------------
 
 
-def test_search_by_full_nik_finds_only_residents_in_scope(signed_in, role, population):
+def test_search_by_full_nik_finds_only_residents_whose_nik_the_role_may_see(
+    signed_in, role, population
+):
+    # An exact NIK search would confirm a guessed birth date behind the mask: it matches
+    # only in RTs where the role may see NIKs (as GraphQL's nik filter), nothing elsewhere.
     for key, household in households(population).items():
         resident = head_of(household)
         response = signed_in.get(
@@ -223,10 +228,12 @@ def test_search_by_full_nik_finds_only_residents_in_scope(signed_in, role, popul
             assert is_login_redirect(response)
             continue
         found = [r.pk for r in response.context["cl"].result_list]
-        assert found == ([resident.pk] if key in VISIBLE[role] else []), key
+        assert found == ([resident.pk] if key in REVEALABLE[role] else []), key
 
 
-def test_search_by_full_kk_number_finds_only_households_in_scope(signed_in, role, population):
+def test_search_by_full_kk_number_finds_only_households_whose_number_the_role_may_see(
+    signed_in, role, population
+):
     for key, household in households(population).items():
         response = signed_in.get(
             admin_url("population_household_changelist", query=f"q={household.no_kk}")
@@ -235,7 +242,22 @@ def test_search_by_full_kk_number_finds_only_households_in_scope(signed_in, role
             assert is_login_redirect(response)
             continue
         found = [h.pk for h in response.context["cl"].result_list]
-        assert found == ([household.pk] if key in VISIBLE[role] else []), key
+        assert found == ([household.pk] if key in REVEALABLE[role] else []), key
+
+
+def test_search_by_a_members_nik_finds_households_only_where_the_nik_may_be_seen(
+    signed_in, role, population
+):
+    for key, household in households(population).items():
+        member = head_of(household)
+        response = signed_in.get(
+            admin_url("population_household_changelist", query=f"q={member.nik}")
+        )
+        if role == "no_role":
+            assert is_login_redirect(response)
+            continue
+        found = [h.pk for h in response.context["cl"].result_list]
+        assert found == ([household.pk] if key in REVEALABLE[role] else []), key
 
 
 def test_search_by_name_finds_only_residents_in_scope(signed_in, role, population):

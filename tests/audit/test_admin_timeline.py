@@ -107,20 +107,38 @@ def test_detail_page_shows_the_change_readably_in_indonesian(client, actors, tra
     assert "RT 001" in page
 
 
-def test_detail_page_masks_nik_for_the_camat(client, actors, population):
+def test_detail_page_masks_nik_for_everyone_and_offers_the_lurah_an_audited_reveal(
+    client, actors, population
+):
     resident = population.rt1.residents.order_by("pk").first()
     old_nik = resident.nik
     new_nik = old_nik[:-4] + "0999"
     svc.resident_update(actor=actors.lurah, resident=resident, nik=new_nik)
     event = AuditEvent.objects.latest("seq")
+    reveal_url = f"{TIMELINE}{event.pk}/reveal/"
 
     client.force_login(actors.camat)
-    page = client.get(f"{TIMELINE}{event.pk}/change/").content.decode()
+    camat = client.get(f"{TIMELINE}{event.pk}/change/")
+    page = camat.content.decode()
     assert old_nik not in page and new_nik not in page
     assert f"{old_nik[:6]}********{old_nik[-4:]}" in page
+    assert camat.context["reveal_url"] is None and reveal_url not in page
 
     client.force_login(actors.lurah)
-    assert old_nik in client.get(f"{TIMELINE}{event.pk}/change/").content.decode()
+    lurah = client.get(f"{TIMELINE}{event.pk}/change/")
+    page = lurah.content.decode()
+    assert old_nik not in page and new_nik not in page
+    assert lurah.context["reveal_url"] == reveal_url and reveal_url in page
+
+    revealed = client.post(reveal_url, {"version": "1"}, HTTP_HX_REQUEST="true").content.decode()
+    assert old_nik in revealed and new_nik in revealed
+    reveal = AuditEvent.objects.latest("seq")
+    assert (reveal.action, reveal.actor_id, reveal.entity_id, reveal.changes) == (
+        Action.NIK_REVEALED,
+        actors.lurah.pk,
+        str(resident.pk),
+        {"event": event.pk},
+    )
 
 
 def test_detail_of_an_event_outside_the_scope_is_not_found(client, actors, trail):
@@ -151,17 +169,17 @@ def test_csv_export_is_scoped_filtered_and_recorded(client, actors, trail, regio
     assert exported.kelurahan_id == regions.karang_rejo.pk
 
 
-def test_export_masks_nik_for_the_camat_and_not_for_the_lurah(client, actors, population):
+def test_export_masks_nik_for_every_role(client, actors, population):
     resident = population.rt1.residents.order_by("pk").first()
     old_nik = resident.nik
     svc.resident_update(actor=actors.lurah, resident=resident, nik=old_nik[:-4] + "0999")
 
-    client.force_login(actors.camat)
-    camat_file = client.get(f"{TIMELINE}export/csv/").content.decode("utf-8-sig")
-    assert old_nik not in camat_file and f"{old_nik[:6]}********{old_nik[-4:]}" in camat_file
-
-    client.force_login(actors.lurah)
-    assert old_nik in client.get(f"{TIMELINE}export/csv/").content.decode("utf-8-sig")
+    for role in ("camat", "lurah", "admin_kota"):
+        client.force_login(getattr(actors, role))
+        exported = client.get(f"{TIMELINE}export/csv/").content.decode("utf-8-sig")
+        assert old_nik not in exported, role
+        assert f"{old_nik[:6]}********{old_nik[-4:]}" in exported, role
+    assert AuditEvent.objects.latest("seq").changes["unmasked"] is False
 
 
 def test_exports_are_safe_from_formula_injection(client, actors, population):

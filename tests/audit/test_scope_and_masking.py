@@ -87,16 +87,29 @@ def _nik_row(viewer, event):
     return rows["nik"], rows["sex"]
 
 
-def test_nik_in_the_trail_is_shown_to_kelurahan_staff(actors, trail):
+def test_nik_in_the_trail_is_masked_for_kelurahan_staff_until_revealed(actors, trail):
     event = trail["kr_rt1"]
     nik, sex = _nik_row(actors.staf_kelurahan, event)
-    assert nik.before == event.changes["nik"][0]
+    raw = event.changes["nik"][0]
+    assert nik.before == f"{raw[:6]}********{raw[-4:]}"
     assert (nik.label, sex.label, sex.before, sex.after) == (
         "NIK",
         "Jenis kelamin",
         "Laki-laki",
         "Perempuan",
     )
+    revealing = EventPresenter(actors.staf_kelurahan, reveal=True)
+    assert revealing.may_reveal(event)
+    assert {r.name: r for r in revealing.change_rows(event)}["nik"].before == raw
+
+
+@pytest.mark.parametrize("role", ["camat", "staf_kecamatan", "lurah_karang_jati"])
+def test_a_revealing_presenter_still_masks_for_roles_without_nik_rights(actors, trail, role):
+    event = trail["kr_rt1"]
+    presenter = EventPresenter(getattr(actors, role), reveal=True)
+    assert not presenter.may_reveal(event)
+    rows = {r.name: r for r in presenter.change_rows(event)}
+    assert event.changes["nik"][0] not in (rows["nik"].before, rows["nik"].after)
 
 
 @pytest.mark.parametrize("role", ["camat", "staf_kecamatan", "lurah_karang_jati"])
@@ -120,4 +133,7 @@ def test_numbers_typed_into_export_filters_are_masked_too(actors, regions):
         camat_rows = {r.name: r.after for r in EventPresenter(actors.camat).change_rows(event)}
         lurah_rows = {r.name: r.after for r in EventPresenter(actors.lurah).change_rows(event)}
     assert nik not in camat_rows["filters"] and "647104********0001" in camat_rows["filters"]
-    assert nik in lurah_rows["filters"]
+    assert nik not in lurah_rows["filters"] and "647104********0001" in lurah_rows["filters"]
+    with translation.override("id"):
+        revealed = EventPresenter(actors.lurah, reveal=True).change_rows(event)
+    assert nik in {r.name: r.after for r in revealed}["filters"]

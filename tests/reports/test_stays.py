@@ -258,3 +258,49 @@ def test_an_arrival_in_the_reporters_own_rt_says_so(actors, kr):
     with pytest.raises(DomainError) as elsewhere:
         save(actors.ketua_rt_2, Kind.STAY_START, stay_start())
     assert elsewhere.value.problems[0].render() == ELSEWHERE
+
+
+def test_a_stay_whose_person_entered_the_register_is_counted_once_with_a_warning(
+    actors, population
+):
+    """Registering (or importing) someone who still has an open stay: allowed, warned,
+    and from then on counted by the register only, until the end-of-stay report."""
+    from backend.population import services as population_services
+    from backend.population import stats
+    from backend.population.selectors import household_list, resident_list
+    from backend.reports.selectors import stay_list
+
+    stay = _open_stay(actors)
+    lurah = actors.lurah
+
+    def figures():
+        return stats.figures_for(
+            lurah.scope,
+            resident_list(actor=lurah),
+            household_list(actor=lurah),
+            stay_list(actor=lurah),
+        )
+
+    before = figures()
+    assert before.open_stays == 1
+    resident = population_services.resident_register(
+        actor=actors.staf_kelurahan,
+        rt=population.rt2.rt,
+        nik=stay.nik,
+        name=stay.name,
+        sex=stay.sex,
+        birth_date=stay.birth_date,
+    )
+    codes_ = [w.code for w in population_services.resident_warnings(resident)]
+    assert "open_stay" in codes_
+    after = figures()
+    assert after.open_stays == 0
+    assert after.living == before.living  # the same person, now in the register instead
+    assert NonPermanentStay.objects.get(pk=stay.pk).is_open  # the RT still ends it
+
+
+def test_a_resident_without_an_open_stay_gets_no_stay_warning(actors, population):
+    from backend.population import services as population_services
+
+    resident = population.rt1.residents.first()
+    assert "open_stay" not in [w.code for w in population_services.resident_warnings(resident)]
