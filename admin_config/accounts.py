@@ -41,10 +41,10 @@ from backend.wilayah.selectors import kota_list
 
 
 def wita(value) -> str:
-    """A date and time as Indonesians write it, marked as WITA."""
+    """A date and time as Indonesians write it; the format ends with the zone (WITA)."""
     if not value:
         return "—"
-    return f"{date_format(localtime(value), 'DATETIME_FORMAT')} WITA"
+    return date_format(localtime(value), "DATETIME_FORMAT")
 
 
 class AccountAdmin(ScopedModelAdmin):

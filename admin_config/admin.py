@@ -15,11 +15,13 @@ _MACHINERY = {
     "apps",
     "base",
     "dashboard",
+    "errors",
     "filters",
     "navigation",
     "nik",
     "site",
     "vendor",
+    "widgets",
 }
 
 for _module in pkgutil.iter_modules(admin_config.__path__):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.apps import apps
 from django.http import HttpRequest
@@ -55,6 +56,34 @@ def resolve_items(site, request: HttpRequest, items: list[NavItem]) -> list[dict
         if link is not None:
             resolved.append({"title": str(item.title), "icon": item.icon, "link": link})
     return resolved
+
+
+def mark_active(
+    request: HttpRequest, groups: list[tuple[str, list[dict]]], index_path: str
+) -> None:
+    """Mark the one sidebar item the current page belongs to (``item["active"]``).
+
+    unfold marks every item whose path occurs in the page's path, so on
+    "New import" (``/admin/imports/importjob/add/``) both "Import jobs" and
+    "New import" lit up. Here the item whose path is the longest prefix of
+    the page's path wins (a record, its history and its custom pages belong
+    to their list); the dashboard only on the dashboard itself.
+    """
+    path = request.path
+    best, best_length = None, -1
+    for _group_title, items in groups:
+        for item in items:
+            item_path = urlsplit(item["link"]).path
+            on_index = item_path == index_path
+            matches = path == index_path if on_index else path.startswith(item_path)
+            if matches and len(item_path) > best_length:
+                best, best_length = item, len(item_path)
+    for group_title, items in groups:
+        for item in items:
+            item["active"] = item is best
+            if item is best:
+                # For the breadcrumbs (templatetags/lapor_admin.py), which follow the sidebar.
+                request.lapor_section = {"group": group_title, **item}
 
 
 def _link(site, request: HttpRequest, item: NavItem) -> str | None:

@@ -32,6 +32,7 @@ from admin_config.base import ReadOnlyScopedModelAdmin, scope_of
 from admin_config.dashboard import DashboardPanel
 from admin_config.imports import ScopedExportMixin
 from admin_config.navigation import NavGroup, NavItem
+from admin_config.widgets import DayFirstDateInput
 from admin_config.wilayah import spans_kelurahan
 from backend.accounts.roles import Cap
 from backend.audit.context import Door, audit_context
@@ -515,7 +516,7 @@ def _detail_value(detail, f):
     if isinstance(value, dt.time):
         return value.strftime("%H.%M")
     if isinstance(value, dt.date):
-        return date_format(value, "j F Y")
+        return date_format(value, "DATE_FORMAT")
     if isinstance(value, int) and f.name.endswith("_value"):
         return f"Rp {value:,}".replace(",", ".")
     return value
@@ -676,7 +677,7 @@ class NonPermanentStayAdmin(AuditHistoryMixin, RegionColumnsMixin, ReadOnlyScope
     @display(description=_("date of birth"))
     def birth_shown(self, obj):
         if getattr(obj, "identity_visible", False):
-            return date_format(obj.birth_date, "j F Y")
+            return date_format(obj.birth_date, "DATE_FORMAT")
         return year_and_age(obj)
 
     @display(
@@ -706,9 +707,7 @@ class ComplianceFilterForm(forms.Form):
         required=False,
         widget=UnfoldAdminSelectWidget,
     )
-    end = forms.DateField(
-        label=_("Up to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    end = forms.DateField(label=_("Up to"), required=False, widget=DayFirstDateInput)
     kelurahan = forms.TypedChoiceField(
         label=_("Kelurahan"), coerce=int, required=False, widget=UnfoldAdminSelectWidget
     )

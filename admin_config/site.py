@@ -28,7 +28,7 @@ from unfold.sites import UnfoldAdminSite
 
 from admin_config.base import guard_sensitive_lookups
 from admin_config.dashboard import DashboardPanel, PopulationPanel, RenderedPanel
-from admin_config.navigation import NavGroup, NavItem, resolve_items
+from admin_config.navigation import NavGroup, NavItem, mark_active, resolve_items
 
 # unfold 0.110.0 overrides ``get_action_choices`` without Django 6.1's
 # ``action_location`` argument, and Django warns about it on every change
@@ -203,18 +203,24 @@ class LaporAdminSite(UnfoldAdminSite):
     # -- sidebar ----------------------------------------------------------------
 
     def get_sidebar_list(self, request: HttpRequest) -> list[dict]:
-        groups = []
-        for group in sorted(self.nav_groups, key=lambda g: g.order):
-            items = resolve_items(self, request, group.items)
-            if items:
-                groups.append(
-                    {
-                        "title": str(group.title),
-                        "items": self._get_navigation_items(request, items),
-                        "separator": bool(groups),
-                    }
-                )
-        return groups
+        resolved = [
+            (group, items)
+            for group in sorted(self.nav_groups, key=lambda g: g.order)
+            if (items := resolve_items(self, request, group.items))
+        ]
+        mark_active(
+            request,
+            [(str(group.title), items) for group, items in resolved],
+            reverse(f"{self.name}:index"),
+        )
+        return [
+            {
+                "title": str(group.title),
+                "items": self._get_navigation_items(request, items),
+                "separator": position > 0,
+            }
+            for position, (group, items) in enumerate(resolved)
+        ]
 
     # -- dashboard --------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from graphql_schema.extensions import (
 from graphql_schema.population.queries import PopulationQuery
 from graphql_schema.reports.mutations import ReportsMutation
 from graphql_schema.reports.queries import ReportsQuery
+from graphql_schema.scalars import SCALAR_OVERRIDES
 from graphql_schema.wilayah.queries import WilayahQuery
 
 Query = merge_types("Query", (WilayahQuery, PopulationQuery, AccountsQuery, ReportsQuery))
@@ -39,6 +40,7 @@ class LaporSchema(strawberry.Schema):
 schema = LaporSchema(
     query=Query,
     mutation=Mutation,
+    scalar_overrides=SCALAR_OVERRIDES,
     extensions=[
         lambda: MaxTokensLimiter(max_token_count=_limits["GRAPHQL_MAX_TOKENS"]),
         PageSizeLimiter,

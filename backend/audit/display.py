@@ -3,7 +3,7 @@
 The trail stores raw values (field names, SIAK codes, ids, ISO dates, full
 NIK/KK). ``EventPresenter`` turns them into what a kelurahan clerk reads: the
 field's Indonesian label, the code's label ("Laki-laki"), the related
-record's label ("RT 001"), "4 Desember 2026", "4 Desember 2026, 09.15 WITA".
+record's label ("RT 001"), "04 Desember 2026", "04 Desember 2026 09.15 WITA".
 
 Personal data follows the rules GraphQL and the record pages keep:
 
@@ -98,10 +98,10 @@ def note_text(note: str) -> str:
 
 
 def format_wita(value: dt.datetime | None) -> str:
-    """ "4 Desember 2026, 09.15 WITA" in the active language's format."""
+    """ "04 Desember 2026 09.15 WITA": the active language's format ends with the zone."""
     if value is None:
         return ""
-    return f"{formats.date_format(timezone.localtime(value), 'DATETIME_FORMAT')} {WITA}"
+    return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
 
 
 def is_masked_field(name: str) -> bool:

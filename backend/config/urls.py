@@ -11,6 +11,11 @@ urlpatterns = [
     path("graphql/", LaporGraphQLView.as_view(), name="graphql"),
     path("reports/", include("backend.reports.urls")),
 ]
+# Error pages in the user's language and the admin's look (admin_config/errors.py).
+handler403 = "admin_config.errors.permission_denied"
+handler404 = "admin_config.errors.page_not_found"
+handler500 = "admin_config.errors.server_error"
+
 # No /media/ route, not even with DEBUG: uploaded files (import spreadsheets,
 # their parsed rows, report photos) hold personal data and are served only
 # through views that check the viewer's scope.

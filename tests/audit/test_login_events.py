@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
-from django.test import RequestFactory, override_settings
+from django.test import RequestFactory
 
 from backend.accounts import services as accounts
 from backend.audit.context import Door, audit_context
@@ -50,9 +50,6 @@ def test_failed_login_for_an_unknown_username_is_recorded_without_a_region(clien
     assert (event.rt_id, event.kelurahan_id, event.kecamatan_id) == (None, None, None)
 
 
-# TODO(issue 4): admin/lockout.html (settings.AXES_LOCKOUT_TEMPLATE) does not exist yet, so
-# the admin's lockout page is a 500; this test uses axes' plain response until it does.
-@override_settings(AXES_LOCKOUT_TEMPLATE=None)
 def test_repeated_failures_lock_the_account_and_each_attempt_is_one_event(client, actors, log):
     limit = settings.AXES_FAILURE_LIMIT
     for _ in range(limit + 1):

@@ -20,8 +20,10 @@ INSTALLED_APPS = [
     "unfold.contrib.filters",
     "unfold.contrib.forms",
     "unfold.contrib.import_export",
-    "admin_config.apps.LaporAdminConfig",
+    # Before Django's admin: an app listed earlier wins in translation lookups,
+    # so admin_config's catalogue can correct Django's Indonesian wording.
     "admin_config.apps.BackofficeConfig",
+    "admin_config.apps.LaporAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -140,6 +142,7 @@ LOGIN_URL = "admin:login"
 # unfold's login page carries no "next" field: a login opened directly
 # (/admin/login/) would otherwise land on Django's /accounts/profile/ (404).
 LOGIN_REDIRECT_URL = "admin:index"
+CSRF_FAILURE_VIEW = "admin_config.errors.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

@@ -1,12 +1,12 @@
-"""English interface, Indonesian data conventions: still day first."""
+"""English interface, Indonesian data conventions: still day first, times in WITA."""
 
-DATE_FORMAT = "j F Y"
-DATETIME_FORMAT = "j F Y, H:i"
+DATE_FORMAT = "d F Y"
+DATETIME_FORMAT = "d F Y H:i T"
 TIME_FORMAT = "H:i"
 YEAR_MONTH_FORMAT = "F Y"
 MONTH_DAY_FORMAT = "j F"
 SHORT_DATE_FORMAT = "d-m-Y"
-SHORT_DATETIME_FORMAT = "d-m-Y H:i"
+SHORT_DATETIME_FORMAT = "d-m-Y H:i T"
 FIRST_DAY_OF_WEEK = 1
 
 DATE_INPUT_FORMATS = ["%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d", "%d-%m-%y", "%d/%m/%y"]
