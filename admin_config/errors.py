@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
@@ -79,7 +79,33 @@ def _context(request: HttpRequest, status: int, page) -> dict:
     return context
 
 
+_JSON_CODES = {403: "permission_denied", 404: "not_found", 500: "internal_error"}
+
+
+def _is_api(request: HttpRequest) -> bool:
+    """The GraphQL endpoint answers in JSON, even when Django itself refuses a request."""
+    return request.path.startswith("/graphql")
+
+
+def _json_error(status: int, page) -> JsonResponse:
+    if page == "csrf":
+        code = "csrf_failed"
+        message = _(
+            "A browser session must send its CSRF token (the csrftoken cookie as the "
+            "X-CSRFToken header); the phone app uses an API token instead."
+        )
+    else:
+        code = _JSON_CODES[status]
+        message = str(PAGES[status][0])
+    return JsonResponse(
+        {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]},
+        status=status,
+    )
+
+
 def render_error(request: HttpRequest, status: int, page=None) -> HttpResponse:
+    if _is_api(request):
+        return _json_error(status, page or status)
     context = _context(request, status, page or status)
     return HttpResponse(render_to_string(TEMPLATE, context, request), status=status)
 

@@ -132,12 +132,18 @@ def actors(regions: Regions) -> Actors:
     return a
 
 
-_serials = itertools.count(1)
+_serials = itertools.count(0)
+
+
+def _serial() -> int:
+    """1 to 9999, the four serial digits of a NIK or KK number, cycling: one process runs
+    many tests (each rolled back), and numbers only need to differ within one test."""
+    return next(_serials) % 9999 + 1
 
 
 def make_household(rt: RT, *, members: int = 3, prefix: str = "647104") -> Household:
     """A household written straight to the database (test data, not a service call)."""
-    serial = next(_serials)
+    serial = _serial()
     household = Household.objects.create(
         no_kk=make_no_kk(prefix, date(2015, 3, 2), serial),
         rt=rt,
@@ -153,7 +159,7 @@ def make_household(rt: RT, *, members: int = 3, prefix: str = "647104") -> House
     for i in range(members):
         relationship, sex, born = layout[i % len(layout)]
         Resident.objects.create(
-            nik=make_nik(prefix, sex, born, next(_serials)),
+            nik=make_nik(prefix, sex, born, _serial()),
             name=f"Warga Uji {serial}-{i + 1}",
             sex=sex,
             birth_place="Balikpapan",

@@ -180,3 +180,15 @@ def test_revoking_someone_elses_token_answers_like_a_token_that_does_not_exist(g
     assert theirs == missing == {"revoked": False, "errors": [{"code": "not_found", "field": "id"}]}
     other.refresh_from_db()
     assert other.revoked_at is None
+
+
+def test_a_session_request_without_its_csrf_token_gets_a_json_403(actors):
+    http = Client(enforce_csrf_checks=True)
+    http.force_login(actors.lurah)
+    response = http.post(
+        "/graphql/", json.dumps({"query": "{ me { username } }"}), content_type="application/json"
+    )
+    assert response.status_code == 403
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "csrf_failed"
+    assert "X-CSRFToken" in error["message"] and "token API" in error["message"]
