@@ -320,7 +320,7 @@ def _check(job: ImportJob) -> None:
                 job=job,
                 stage=ImportProblem.Stage.FILE,
                 severity=ImportProblem.Severity.ERROR,
-                code="unreadable",
+                code=exc.code,
                 message=str(exc.message),
             )
             _fail(job, str(exc.message))
