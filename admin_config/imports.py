@@ -79,6 +79,8 @@ class UploadForm(forms.Form):
     kelurahan = forms.ModelChoiceField(
         label=_("Kelurahan"),
         queryset=Kelurahan.objects.none(),
+        # Django's own "- Select an option -" has no Indonesian translation.
+        empty_label=_("- Choose -"),
         widget=UnfoldAdminSelectWidget,
         help_text=_("Rows without a kelurahan column belong to this kelurahan."),
     )

@@ -240,6 +240,11 @@ def main() -> None:
     rows[2][5] = "-"  # "nothing here": a value
     write_csv("warga_rumus.csv", OUR_HEADERS, rows, sep=";")
 
+    # 19. A KK with its head, and a KK whose rows name no head (a warning, not an error).
+    rows = family_b(1800)
+    rows[0][3] = "Famili Lain"
+    write_csv("warga_tanpa_kepala.csv", OUR_HEADERS, [*family_a(1700), *rows], sep=";")
+
 
 def write_formulas(name: str, rows: list[list]) -> None:
     """Row 2's name is =CONCAT(...) of two helper cells; row 3's birth date is =DATE(...)."""
