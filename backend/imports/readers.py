@@ -34,6 +34,7 @@ import csv
 import datetime as dt
 import re
 import zipfile
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -219,6 +220,53 @@ def _column_index(letters: str) -> int:
     return index - 1
 
 
+class SharedStrings:
+    """The workbook's shared strings, packed: a few large strings and an offset per entry.
+
+    A list of Python strings costs some 50 bytes per entry besides the text;
+    millions of one-letter entries (cheap to compress) would take gigabytes.
+    Here an entry costs its text and four bytes.
+    """
+
+    _BLOCK = 1 << 14  # entries per packed block
+
+    def __init__(self) -> None:
+        self._blocks: list[str] = []
+        self._starts = array("I")
+        self._pending: list[str] = []
+        self._count = 0
+
+    def append(self, text: str) -> None:
+        self._pending.append(text)
+        self._count += 1
+        if len(self._pending) == self._BLOCK:
+            self._pack()
+
+    def _pack(self) -> None:
+        position = 0
+        for text in self._pending:
+            self._starts.append(position)
+            position += len(text)
+        self._blocks.append("".join(self._pending))
+        self._pending = []
+
+    def seal(self) -> None:
+        if self._pending:
+            self._pack()
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: int) -> str:
+        if index < 0 or index >= len(self._starts):
+            raise IndexError(index)
+        block = self._blocks[index // self._BLOCK]
+        start = self._starts[index]
+        last = (index + 1) % self._BLOCK == 0 or index + 1 == len(self._starts)
+        end = len(block) if last else self._starts[index + 1]
+        return block[start:end]
+
+
 class XlsxReader(Reader):
     format = "xlsx"
 
@@ -233,7 +281,7 @@ class XlsxReader(Reader):
             self._sheets, self._shared_path, self._styles_path = self._workbook()
         except (zipfile.BadZipFile, KeyError, expat.ExpatError) as exc:
             raise UnreadableFile(_("The file is not a readable XLSX workbook.")) from exc
-        self._shared: list[str] | None = None
+        self._shared: SharedStrings | None = None
         self._date_styles: frozenset[int] | None = None
 
     # workbook structure
@@ -295,11 +343,21 @@ class XlsxReader(Reader):
     def sheet_names(self) -> list[str]:
         return [name for name, _path in self._sheets]
 
-    def _shared_strings(self) -> list[str]:
+    def _shared_strings(self) -> SharedStrings:
         if self._shared is not None:
             return self._shared
-        strings: list[str] = []
+        strings = SharedStrings()
         if self._shared_path:
+            limit = _limit("IMPORT_MAX_SHARED_STRINGS_MB", 300) * 1024 * 1024
+            if self._zip.getinfo(self._shared_path).file_size > limit:
+                raise UnreadableFile(
+                    _(
+                        "The file is too large once unpacked: its text table is larger than "
+                        "%(max)d MB. Split it into smaller files, or save it as CSV."
+                    )
+                    % {"max": limit // (1024 * 1024)},
+                    "archive_too_large",
+                )
             parts: list[str] = []
             state = {"in_t": False, "skip": 0}
 
@@ -326,6 +384,7 @@ class XlsxReader(Reader):
                     parts.append(data)
 
             self._parse(self._shared_path, start, end, chars)
+            strings.seal()
         self._shared = strings
         return strings
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
-from backend.imports.readers import Formula, UnreadableFile, open_reader
+from backend.imports.readers import Formula, SharedStrings, UnreadableFile, open_reader
 from tests.imports.conftest import problems, upload_file, upload_sample
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -258,3 +258,36 @@ def test_ods_formula_cells_are_read_as_formulas_with_their_result(tmp_path):
     assert values[0] == "Budi" and not isinstance(values[0], Formula)
     assert isinstance(values[1], Formula)
     assert values[1] == '=[.A1]&" S"' and values[1].result == "Budi S"
+
+
+def test_shared_strings_are_packed_and_read_back_across_blocks():
+    strings = SharedStrings()
+    texts = [f"w{i}" if i % 7 else "" for i in range(SharedStrings._BLOCK * 2 + 5)]
+    for text in texts:
+        strings.append(text)
+    strings.seal()
+
+    assert len(strings) == len(texts)
+    assert [strings[i] for i in range(len(texts))] == texts
+    with pytest.raises(IndexError):
+        strings[len(texts)]
+
+
+def test_an_xlsx_whose_shared_text_table_is_too_large_is_refused(tmp_path, settings):
+    settings.LAPOR_RT = {**settings.LAPOR_RT, "IMPORT_MAX_SHARED_STRINGS_MB": 1}
+    parts = xlsx_parts(sheet('<row r="1"><c r="A1" t="s"><v>0</v></c></row>'))
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        "</Relationships>",
+        f'<Relationship Id="rId2" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/>'
+        "</Relationships>",
+    )
+    parts["xl/sharedStrings.xml"] = (
+        f'<sst xmlns="{NS}">' + "<si><t>a</t></si>" * 100_000 + "</sst>"
+    )  # 1.7 MB of one-letter strings
+    path = write_zip(tmp_path / "teks.xlsx", parts)
+    reader = open_reader(str(path), "xlsx")
+
+    with pytest.raises(UnreadableFile) as caught:
+        list(reader.rows("Warga"))
+
+    assert caught.value.code == "archive_too_large"
