@@ -39,7 +39,7 @@ from admin_config.navigation import NavGroup, NavItem
 from backend.accounts.roles import Cap
 from backend.common.errors import DomainError
 from backend.common.masking import mask_number
-from backend.imports import services
+from backend.imports import runner, services
 from backend.imports.exports import population_export
 from backend.imports.kinds.base import get_kind
 from backend.imports.models import ImportJob, ImportProblem
@@ -388,7 +388,8 @@ class ImportJobAdmin(ModelAdmin):
         severity = request.GET.get("severity") or None
         if severity not in (None, "error", "warning"):
             severity = None
-        problems = job.problems.all()
+        # A column the file lacks is one problem; its rows' notes are for the failed-rows file.
+        problems = job.problems.exclude(code=runner.MISSING_COLUMN_ROW)
         if severity:
             problems = problems.filter(severity=severity)
         page = Paginator(problems.order_by("row_number", "id"), PROBLEMS_PER_PAGE).get_page(

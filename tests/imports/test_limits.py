@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
+from backend.imports import services
 from backend.imports.readers import Formula, SharedStrings, UnreadableFile, open_reader
 from tests.imports.conftest import problems, upload_file, upload_sample
 
@@ -291,3 +292,49 @@ def test_an_xlsx_whose_shared_text_table_is_too_large_is_refused(tmp_path, setti
         list(reader.rows("Warga"))
 
     assert caught.value.code == "archive_too_large"
+
+
+def test_columns_new_residents_need_are_one_file_problem_each_not_one_per_row(
+    client, staff, karang_rejo
+):
+    """No Jenis Kelamin or Tanggal Lahir column: fine for updates, one problem each for new rows."""
+    lines = [
+        f"64710417057500{i:02d};Warga {i};6471040203150100;Anak;Jl. Uji;003" for i in range(1, 31)
+    ]
+    header = "NIK;Nama Lengkap;No. KK;Hubungan Keluarga;Alamat;RT"
+    content = (header + "\r\n" + "\r\n".join(lines)).encode()
+
+    job = upload_file(staff, karang_rejo, "warga.csv", content)
+
+    job.refresh_from_db()
+    assert job.status == "preview", job.failure
+    assert job.preview_counts["rows"]["invalid"] == 30
+    summary = job.problems.filter(code="missing_column").order_by("column")
+    assert [(p.row_number, p.column) for p in summary] == [
+        (None, "Jenis Kelamin"),
+        (None, "Tanggal Lahir"),
+    ]
+    assert "30" in summary[0].message and "jk" in summary[0].message
+    client.force_login(staff)
+    page = client.get(f"/admin/imports/importjob/{job.pk}/change/").content.decode()
+    assert page.count('data-severity="error"') == 2  # the two columns, not 60 row errors
+    failed = services.import_failed_rows(actor=staff, job=job)
+    assert failed.rows == 30  # each row still comes back, saying what it lacks
+
+
+def test_a_new_kk_without_an_address_column_is_one_problem_for_the_column(staff, karang_rejo):
+    lines = [
+        f"64710417057500{i:02d};Warga {i};6471040203150100;Anak;L;02-01-1980;003" for i in (1, 2)
+    ]
+    header = "NIK;Nama Lengkap;No. KK;Hubungan Keluarga;Jenis Kelamin;Tanggal Lahir;RT"
+
+    job = upload_file(
+        staff, karang_rejo, "warga.csv", (header + "\r\n" + "\r\n".join(lines)).encode()
+    )
+
+    job.refresh_from_db()
+    listed = job.problems.exclude(code="missing_column_row")
+    assert [(p.row_number, p.column, p.code) for p in listed] == [
+        (None, "Alamat", "missing_column")
+    ]
+    assert "2" in listed.get().message
