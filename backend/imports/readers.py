@@ -134,6 +134,21 @@ class Formula(str):
         return obj
 
 
+_TEXT_CONSTANT = re.compile(r'^=\s*"((?:[^"]|"")*)"\s*$')
+
+
+def formula_cell(formula: str, result: Any) -> Any:
+    """A formula cell as the reader yields it: a :class:`Formula`, except a text constant.
+
+    ``="6471041705750001"`` is how people keep a number as text; it depends
+    on nothing, so it is the typed value (the same as in CSV).
+    """
+    constant = _TEXT_CONSTANT.match(formula)
+    if constant:
+        return constant.group(1).replace('""', '"')
+    return Formula(formula, result)
+
+
 # A CSV value that a spreadsheet would run as a formula: "=...", or "+", "-" or
 # "@" before a function call or a cell reference ("@SUM(", "+A1", "-B2*3").
 # "-", "+62 812..." and "-5" stay values; Excel's ="00123" text trick is text.
@@ -493,7 +508,7 @@ class XlsxReader(Reader):
                 value = _xlsx_value(cell[0], "".join(text), cell[1], shared, date_styles, epoch)
                 if cell[3]:
                     # A shared formula's later cells carry no text of their own.
-                    value = Formula("=" + ("".join(formula).strip() or "…"), value)
+                    value = formula_cell("=" + ("".join(formula).strip() or "…"), value)
                 if col == len(values):
                     values.append(value)
                 else:
@@ -740,7 +755,7 @@ def _ods_value(cell) -> Any:
     if formula:
         # "of:=[.A1]&\"x\"": the prefix before ":=" names the dialect.
         dialect, sep, rest = formula.partition(":=")
-        return Formula(f"={rest}" if sep and "=" not in dialect else formula, value)
+        return formula_cell(f"={rest}" if sep and "=" not in dialect else formula, value)
     return value
 
 

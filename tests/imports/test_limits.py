@@ -338,3 +338,20 @@ def test_a_new_kk_without_an_address_column_is_one_problem_for_the_column(staff,
         (None, "Alamat", "missing_column")
     ]
     assert "2" in listed.get().message
+
+
+def test_an_xlsx_text_constant_formula_is_the_typed_value_excels_text_trick(tmp_path):
+    """``="6471..."`` keeps a NIK as text and depends on nothing: read as that text."""
+    cells = (
+        '<row r="2"><c r="A2" t="str"><f>"6471041705750001"</f><v>6471041705750001</v></c>'
+        '<c r="B2" t="str"><f>"Budi ""Bos"""</f><v>Budi "Bos"</v></c>'
+        '<c r="C2" t="str"><f>A2&amp;"x"</f><v>6471041705750001x</v></c></row>'
+    )
+    path = write_zip(
+        tmp_path / "teks.xlsx", xlsx_parts(sheet(f'<row r="1">{HEADER_CELLS}</row>{cells}'))
+    )
+
+    [_header, (_n, values)] = list(open_reader(str(path), "xlsx").rows("Warga"))
+
+    assert values[:2] == ["6471041705750001", 'Budi "Bos"']
+    assert not isinstance(values[0], Formula) and isinstance(values[2], Formula)
