@@ -217,6 +217,9 @@ def test_a_death_already_reported_from_the_phone_is_the_same_report(actors, kara
     other_day = line.replace("14-03-2025", "13-03-2025")
     job = check(actors.staf_kelurahan, karang_rejo, csv(other_day, header=DEATH_HEADER))
     assert problems(job) == [(2, "Tanggal Meninggal", "report_exists_differs")]
+    message = job.problems.get().message
+    # The differing columns close the sentence: no ". (" or ".;" in the middle.
+    assert message.endswith(": Tanggal Meninggal).") and ". (" not in message
 
 
 # -- natural keys and the run ---------------------------------------------------------
