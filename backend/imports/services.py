@@ -8,6 +8,7 @@ queue the task, so no request ever reads a large file.
 from __future__ import annotations
 
 import tempfile
+import zipfile
 from collections.abc import Iterable, Iterator
 from itertools import groupby
 from operator import itemgetter
@@ -29,7 +30,14 @@ from backend.imports.columns import is_blank, is_end
 from backend.imports.exports import CONTENT_TYPES, ExportFile, write_table
 from backend.imports.kinds.base import REGISTRY, get_kind
 from backend.imports.models import ImportJob, ImportProblem
-from backend.imports.readers import FORMATS, detect_format, open_reader, text_of
+from backend.imports.readers import (
+    FORMATS,
+    UnreadableFile,
+    check_archive,
+    detect_format,
+    open_reader,
+    text_of,
+)
 from backend.imports.resources import PERSONAL_NUMBER_KEYS
 from backend.imports.selectors import import_job_get
 
@@ -75,6 +83,8 @@ def import_job_create(*, actor, kind: str, kelurahan, upload: UploadedFile) -> I
             _("This file type is not supported; upload XLSX, XLS, ODS or CSV."),
             field="file",
         )
+    if fmt in ("xlsx", "ods"):
+        _check_archive_upload(upload)
     sha = runner.sha256_of(upload)
     upload.seek(0)
     job = ImportJob(
@@ -94,6 +104,24 @@ def import_job_create(*, actor, kind: str, kelurahan, upload: UploadedFile) -> I
     tasks.check_import_job.enqueue(str(job.pk))
     job.refresh_from_db()
     return job
+
+
+def _check_archive_upload(upload: UploadedFile) -> None:
+    """Refuse a zip bomb at once: only the archive's directory is read, nothing unpacked.
+
+    The worker checks again before parsing (``readers.check_archive``), for a
+    file checked again after the limits changed.
+    """
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            check_archive(archive)
+    except zipfile.BadZipFile:
+        pass  # the worker reports an unreadable file, with the job to show it
+    except UnreadableFile as exc:
+        raise DomainError(Code.INVALID, exc.message, field="file") from None
+    finally:
+        upload.seek(0)
 
 
 def import_job_confirm(*, actor, job: ImportJob, valid_only: bool = False) -> ImportJob:

@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
+from backend.common.errors import DomainError
 from backend.imports import services
+from backend.imports.models import ImportJob
 from backend.imports.readers import Formula, SharedStrings, UnreadableFile, open_reader
 from tests.imports.conftest import problems, upload_file, upload_sample
 
@@ -93,13 +95,31 @@ def test_an_ods_with_too_many_members_is_refused(tmp_path, settings):
     assert caught.value.code == "archive_too_large"
 
 
-def test_an_uploaded_zip_bomb_fails_the_job_with_one_indonesian_file_error(
+def test_an_uploaded_zip_bomb_is_refused_at_once_with_an_indonesian_message(
     staff, karang_rejo, tmp_path
 ):
     path = write_zip(tmp_path / "bom.xlsx", xlsx_parts(sheet("")), padding=32 << 20)
 
+    with translation.override("id"), pytest.raises(DomainError) as caught:
+        upload_file(staff, karang_rejo, "warga.xlsx", path.read_bytes())
+
+    assert caught.value.field == "file"
+    assert str(caught.value.message).startswith("Berkas terlalu besar setelah diekstrak")
+    assert not ImportJob.objects.exists()
+
+
+def test_a_job_checked_again_under_lower_limits_fails_with_one_file_error(
+    staff, karang_rejo, tmp_path, settings
+):
+    """The worker checks the archive too, before parsing anything."""
+    path = write_zip(tmp_path / "besar.xlsx", xlsx_parts(sheet("")), padding=12 << 20)
+    limits = settings.LAPOR_RT
+    settings.LAPOR_RT = {**limits, "IMPORT_MAX_ZIP_RATIO": 100_000}
+    job = upload_file(staff, karang_rejo, "warga.xlsx", path.read_bytes())
+    settings.LAPOR_RT = {**limits, "IMPORT_MAX_UNZIPPED_MB": 8}
+
     with translation.override("id"):
-        job = upload_file(staff, karang_rejo, "warga.xlsx", path.read_bytes())
+        services.import_job_recheck(actor=staff, job=job)
 
     job.refresh_from_db()
     assert job.status == "failed"
