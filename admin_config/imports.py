@@ -243,6 +243,19 @@ def run_export(*, actor, kind: str, report_kind: str | None = None, **kwargs):
 # -- the import job admin ------------------------------------------------------------
 
 
+class KindFilter(admin.SimpleListFilter):
+    """The kinds by their names ("Warga (satu baris per warga)"), not their keys."""
+
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return services.import_kind_choices(actor=request.user)
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(ImportJob)
 class ImportJobAdmin(ModelAdmin):
     list_display = (
@@ -254,7 +267,7 @@ class ImportJobAdmin(ModelAdmin):
         "created_by",
         "created_at",
     )
-    list_filter = ("status", "kind")
+    list_filter = ("status", KindFilter)
     search_fields = ("original_name",)
     list_select_related = ("kelurahan", "created_by")
     date_hierarchy = "created_at"

@@ -291,3 +291,14 @@ def test_warnings_are_shown_in_a_warning_colour_distinct_from_errors(client, sta
     warnings = page.count('class="py-2 pr-4 text-orange-700" data-severity="warning"')
     assert (errors, warnings) == (3, 1)
     assert ">Peringatan</span>" in page and ">Kesalahan</span>" in page
+
+
+def test_the_job_list_filters_kinds_by_their_indonesian_names(client, staff, job):
+    client.force_login(staff)
+
+    page = client.get(LIST).content.decode()
+    filtered = client.get(LIST + "?kind=residents").content.decode()
+
+    assert "Warga (satu baris per warga)" in page.split("Berdasarkan jenis", 1)[1]
+    assert ">residents<" not in page.replace("\n", "").replace(" ", "")
+    assert job.original_name in filtered
