@@ -511,6 +511,8 @@ class XlsxReader(Reader):
                     value = formula_cell("=" + ("".join(formula).strip() or "…"), value)
                 if col == len(values):
                     values.append(value)
+                elif value is None and col > len(values):
+                    pass  # an empty (styled) cell far right: trailing Nones say nothing
                 else:
                     if col > len(values):
                         values.extend([None] * (col - len(values) + 1))
