@@ -5,7 +5,8 @@
 Every person is synthetic: names made up, NIK and KK numbers built with
 ``backend.population.synthetic`` (valid layout, Balikpapan Tengah prefix
 647104, belonging to nobody). Each file shows one format, encoding or
-damage; ``tests/imports/test_samples.py`` asserts the preview of each.
+damage; ``tests/imports/test_samples.py`` asserts the preview of each
+(``test_limits.py`` those of the files missing columns or holding formulas).
 """
 
 from __future__ import annotations
