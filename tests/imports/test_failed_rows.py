@@ -99,3 +99,25 @@ def test_a_row_with_two_errors_gets_both_messages_in_one_clean_cell(staff, karan
 
     message = table[1][-1].value
     assert ".;" not in message and message.count(".") >= 2
+
+
+def test_failed_rows_memory_stays_flat_as_the_invalid_rows_grow(staff, karang_rejo):
+    """Problems and file are merged in row order and the workbook streamed: 8x rows, ~same peak."""
+    import tracemalloc
+
+    def peak(count: int) -> int:
+        lines = [
+            f"{nik(i)};Warga {i};{KK};Anak;L;02-01-1980;Jl. Uji;RT{i}x" for i in range(1, count + 1)
+        ]
+        content = (HEADER + "\r\n" + "\r\n".join(lines)).encode()
+        job = upload_file(staff, karang_rejo, f"warga-{count}.csv", content)
+        tracemalloc.start()
+        export = services.import_failed_rows(actor=staff, job=job)
+        top = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert export.rows == count
+        return top
+
+    small, large = peak(750), peak(6000)
+
+    assert large - small < 2 * 1024 * 1024
