@@ -39,7 +39,7 @@ from admin_config.navigation import NavGroup, NavItem
 from backend.accounts.roles import Cap
 from backend.common.errors import DomainError
 from backend.common.masking import mask_number
-from backend.imports import services
+from backend.imports import runner, services
 from backend.imports.exports import population_export
 from backend.imports.kinds.base import get_kind
 from backend.imports.models import ImportJob, ImportProblem
@@ -79,6 +79,8 @@ class UploadForm(forms.Form):
     kelurahan = forms.ModelChoiceField(
         label=_("Kelurahan"),
         queryset=Kelurahan.objects.none(),
+        # Django's own "- Select an option -" has no Indonesian translation.
+        empty_label=_("- Choose -"),
         widget=UnfoldAdminSelectWidget,
         help_text=_("Rows without a kelurahan column belong to this kelurahan."),
     )
@@ -241,6 +243,19 @@ def run_export(*, actor, kind: str, report_kind: str | None = None, **kwargs):
 # -- the import job admin ------------------------------------------------------------
 
 
+class KindFilter(admin.SimpleListFilter):
+    """The kinds by their names ("Warga (satu baris per warga)"), not their keys."""
+
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return services.import_kind_choices(actor=request.user)
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(ImportJob)
 class ImportJobAdmin(ModelAdmin):
     list_display = (
@@ -252,7 +267,7 @@ class ImportJobAdmin(ModelAdmin):
         "created_by",
         "created_at",
     )
-    list_filter = ("status", "kind")
+    list_filter = ("status", KindFilter)
     search_fields = ("original_name",)
     list_select_related = ("kelurahan", "created_by")
     date_hierarchy = "created_at"
@@ -386,7 +401,8 @@ class ImportJobAdmin(ModelAdmin):
         severity = request.GET.get("severity") or None
         if severity not in (None, "error", "warning"):
             severity = None
-        problems = job.problems.all()
+        # A column the file lacks is one problem; its rows' notes are for the failed-rows file.
+        problems = job.problems.exclude(code=runner.MISSING_COLUMN_ROW)
         if severity:
             problems = problems.filter(severity=severity)
         page = Paginator(problems.order_by("row_number", "id"), PROBLEMS_PER_PAGE).get_page(

@@ -94,20 +94,65 @@ class LocatedTable:
 
 
 class NoTableFound(Exception):
+    code = "unreadable"
+
     def __init__(self, message) -> None:
         super().__init__(str(message))
         self.message = message
 
 
+class MissingColumns(NoTableFound):
+    """The table is there but lacks a column every row needs: one file-level error."""
+
+    code = "missing_column"
+
+
+def describe_column(column: Column) -> str:
+    """``NIK (also read as: No NIK, Nomor NIK)``: a column and the headers accepted for it."""
+    aliases = [a for a in column.aliases if norm_key(a) != norm_key(column.column_name)]
+    if not aliases:
+        return str(column.column_name)
+    return str(
+        _("%(name)s (also read as: %(aliases)s)")
+        % {"name": column.column_name, "aliases": ", ".join(aliases)}
+    )
+
+
+def missing_required(cmap: ColumnMap, resource_class: type[LaporResource]) -> list[Column]:
+    by_key = {c.key: c for c in resource_class.columns()}
+    return [by_key[k] for k in resource_class.required_keys if not cmap.has(k)]
+
+
+def _missing_error(cmap: ColumnMap, missing: list[Column]) -> MissingColumns:
+    return MissingColumns(
+        _(
+            "The file lacks a column this import needs: %(columns)s. Add it to the header "
+            "row (row %(row)d) and upload the file again."
+        )
+        % {"columns": "; ".join(describe_column(c) for c in missing), "row": cmap.header_row}
+    )
+
+
 def locate(reader: Reader, resource_class: type[LaporResource]) -> LocatedTable:
     """The first usable sheet, its header row, and an iterator over the rows below it."""
     sheets = [s for s in reader.sheet_names() if norm_key(s) not in SKIPPED_SHEETS]
+    # The row that looked most like a header, for a message naming what it lacks.
+    best: ColumnMap | None = None
+    best_used = 1
     for sheet in sheets:
         rows = reader.rows(sheet)
         for _i, (row_number, values) in zip(range(HEADER_SEARCH_ROWS), rows, strict=False):
             cmap = map_headers(values, resource_class, row_number)
             if _recognised(cmap, resource_class):
+                missing = missing_required(cmap, resource_class)
+                if missing:
+                    raise _missing_error(cmap, missing)
                 return LocatedTable(sheet=sheet, columns=cmap, rows=rows)
+            used = len(cmap.index_of)
+            if used > best_used:
+                best, best_used = cmap, used
+    if best is not None and missing_required(best, resource_class):
+        raise _missing_error(best, missing_required(best, resource_class))
     expected = ", ".join(str(c.column_name) for c in resource_class.columns() if c.imported)
     raise NoTableFound(
         _(

@@ -78,6 +78,9 @@ class XlsxWriter:
         header_cells = []
         for header in headers:
             cell = WriteOnlyCell(self.ws, value=header)
+            if needs_guard(header, keep_as_text=False):
+                cell.data_type = "s"  # a header is never a formula either
+                cell.quotePrefix = True
             cell.font = bold
             header_cells.append(cell)
         self.ws.append(header_cells)

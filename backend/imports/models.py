@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 
@@ -162,9 +163,39 @@ class ImportJob(models.Model):
             "percent": min(percent, 100),
             "rows_per_second": round(rate, 1),
             "seconds_left": round(left) if left is not None else None,
+            "text": progress_text(self.rows_done, self.total_rows, rate, left),
             "active": self.is_active and not self.is_stale,
             "stale": self.is_stale,
         }
+
+
+def _number(value: float, decimals: int = 0) -> str:
+    return number_format(round(value, decimals), decimals, force_grouping=True)
+
+
+def duration_text(seconds: float) -> str:
+    """``40 detik``, ``3 menit 5 detik``, ``1 jam 12 menit``: a time left, read at a glance."""
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return str(_("%(s)d s") % {"s": seconds})
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return str(_("%(m)d min %(s)d s") % {"m": minutes, "s": seconds})
+    hours, minutes = divmod(minutes, 60)
+    return str(_("%(h)d h %(m)d min") % {"h": hours, "m": minutes})
+
+
+def progress_text(done: int, total: int, rate: float, left: float | None) -> str:
+    """``1.200 dari 5.000 baris · 350,5 baris/detik · sekitar 10 detik lagi``."""
+    if total:
+        parts = [_("%(done)s of %(total)s rows") % {"done": _number(done), "total": _number(total)}]
+    else:
+        parts = [_("%(done)s rows") % {"done": _number(done)}]
+    if rate:
+        parts.append(_("%(rate)s rows/s") % {"rate": _number(rate, 1)})
+    if left is not None:
+        parts.append(_("about %(left)s left") % {"left": duration_text(left)})
+    return " · ".join(str(p) for p in parts)
 
 
 class ImportProblem(models.Model):

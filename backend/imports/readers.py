@@ -17,6 +17,14 @@ Excel keeps only 15 significant digits of a number.
   or pipe separated (detected, Excel's ``sep=`` line honoured). One leading
   apostrophe, the mark that keeps ``'003`` and NIKs as text (and that Lapor
   RT's own CSV exports write), is dropped.
+
+XLSX and ODS are zip archives, so a small upload can expand to gigabytes
+(a "zip bomb"). ``check_archive`` refuses one before any member is parsed:
+too many members, too much uncompressed data, or a compression ratio no
+spreadsheet has. The sizes checked are the ones the archive declares, and
+that is enough: ``zipfile`` never inflates a member past its declared size.
+Every reader also ignores cells right of ``MAX_COLUMNS`` (a cell in column
+XFD must not make every row 16,384 values wide).
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ import csv
 import datetime as dt
 import re
 import zipfile
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -33,6 +42,7 @@ from typing import IO, Any
 from xml.parsers import expat
 
 from defusedxml import ElementTree as SafeET
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
@@ -41,14 +51,111 @@ Row = tuple[int, list[Any]]
 
 FORMATS = ("xlsx", "xls", "ods", "csv")
 _CHUNK = 1 << 16
+# Cells right of this column are ignored: no import has this many columns, and
+# a stray cell in column XFD (16,384) must not widen every row.
+MAX_COLUMNS = 512
 
 
 class UnreadableFile(Exception):
     """The file cannot be read as the format it claims; the message is for the user."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, code: str = "unreadable") -> None:
         super().__init__(str(message))
         self.message = message
+        self.code = code
+
+
+def _limit(name: str, default: int) -> int:
+    return int(getattr(settings, "LAPOR_RT", {}).get(name, default))
+
+
+def archive_limits() -> tuple[int, int, int]:
+    """(uncompressed bytes, compression ratio, members) an XLSX or ODS may have."""
+    return (
+        _limit("IMPORT_MAX_UNZIPPED_MB", 1024) * 1024 * 1024,
+        _limit("IMPORT_MAX_ZIP_RATIO", 100),
+        _limit("IMPORT_MAX_ZIP_MEMBERS", 10_000),
+    )
+
+
+# Below this much uncompressed data the ratio is not checked: a small part
+# full of repeated markup (styles, an empty sheet) compresses very well.
+_RATIO_FLOOR = 10 * 1024 * 1024
+
+
+def check_archive(archive: zipfile.ZipFile) -> None:
+    """Refuse a zip archive that would expand beyond the limits, before reading it."""
+    max_bytes, max_ratio, max_members = archive_limits()
+    members = archive.infolist()
+    if len(members) > max_members:
+        raise UnreadableFile(
+            _(
+                "The file is too large once unpacked: it holds %(count)d parts, at most "
+                "%(max)d are accepted. Save it again as a plain spreadsheet, or as CSV."
+            )
+            % {"count": len(members), "max": max_members},
+            "archive_too_large",
+        )
+    unpacked = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members)
+    too_big = unpacked > max_bytes
+    bomb = unpacked > _RATIO_FLOOR and unpacked > max_ratio * max(packed, 1)
+    if too_big or bomb:
+        raise UnreadableFile(
+            _(
+                "The file is too large once unpacked (%(size)d MB from %(packed)d KB; at most "
+                "%(max)d MB, compressed at most %(ratio)d times). It may be damaged or built "
+                "to overload the server. Delete the empty rows and columns and save it "
+                "again, or split it into smaller files."
+            )
+            % {
+                "size": unpacked // (1024 * 1024),
+                "packed": max(1, packed // 1024),
+                "max": max_bytes // (1024 * 1024),
+                "ratio": max_ratio,
+            },
+            "archive_too_large",
+        )
+
+
+class Formula(str):
+    """A cell that holds a formula: the formula's text, and the result the file cached.
+
+    An import takes typed values only: a formula's result depends on cells
+    the import does not see (and on the program that last computed it), so
+    ``Session.read_cells`` refuses it with a message saying so.
+    """
+
+    result: Any
+
+    def __new__(cls, formula: str, result: Any = None) -> Formula:
+        obj = super().__new__(cls, formula)
+        obj.result = result
+        return obj
+
+
+_TEXT_CONSTANT = re.compile(r'^=\s*"((?:[^"]|"")*)"\s*$')
+
+
+def formula_cell(formula: str, result: Any) -> Any:
+    """A formula cell as the reader yields it: a :class:`Formula`, except a text constant.
+
+    ``="6471041705750001"`` is how people keep a number as text; it depends
+    on nothing, so it is the typed value (the same as in CSV).
+    """
+    constant = _TEXT_CONSTANT.match(formula)
+    if constant:
+        return constant.group(1).replace('""', '"')
+    return Formula(formula, result)
+
+
+# A CSV value that a spreadsheet would run as a formula: "=...", or "+", "-" or
+# "@" before a function call or a cell reference ("@SUM(", "+A1", "-B2*3").
+# "-", "+62 812..." and "-5" stay values; Excel's ="00123" text trick is text.
+_CSV_FORMULA = re.compile(
+    r"^(?:=(?!\s*\"[^\"]*\"\s*$)"
+    r"|[+\-@]\s*(?:[A-Za-z_][A-Za-z0-9_.]*\s*\(|\$?[A-Za-z]{1,3}\$?\d+\b))"
+)
 
 
 def detect_format(name: str, head: bytes) -> str | None:
@@ -128,6 +235,53 @@ def _column_index(letters: str) -> int:
     return index - 1
 
 
+class SharedStrings:
+    """The workbook's shared strings, packed: a few large strings and an offset per entry.
+
+    A list of Python strings costs some 50 bytes per entry besides the text;
+    millions of one-letter entries (cheap to compress) would take gigabytes.
+    Here an entry costs its text and four bytes.
+    """
+
+    _BLOCK = 1 << 14  # entries per packed block
+
+    def __init__(self) -> None:
+        self._blocks: list[str] = []
+        self._starts = array("I")
+        self._pending: list[str] = []
+        self._count = 0
+
+    def append(self, text: str) -> None:
+        self._pending.append(text)
+        self._count += 1
+        if len(self._pending) == self._BLOCK:
+            self._pack()
+
+    def _pack(self) -> None:
+        position = 0
+        for text in self._pending:
+            self._starts.append(position)
+            position += len(text)
+        self._blocks.append("".join(self._pending))
+        self._pending = []
+
+    def seal(self) -> None:
+        if self._pending:
+            self._pack()
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: int) -> str:
+        if index < 0 or index >= len(self._starts):
+            raise IndexError(index)
+        block = self._blocks[index // self._BLOCK]
+        start = self._starts[index]
+        last = (index + 1) % self._BLOCK == 0 or index + 1 == len(self._starts)
+        end = len(block) if last else self._starts[index + 1]
+        return block[start:end]
+
+
 class XlsxReader(Reader):
     format = "xlsx"
 
@@ -135,10 +289,14 @@ class XlsxReader(Reader):
         super().__init__(path)
         try:
             self._zip = zipfile.ZipFile(path)
+        except zipfile.BadZipFile as exc:
+            raise UnreadableFile(_("The file is not a readable XLSX workbook.")) from exc
+        check_archive(self._zip)
+        try:
             self._sheets, self._shared_path, self._styles_path = self._workbook()
         except (zipfile.BadZipFile, KeyError, expat.ExpatError) as exc:
             raise UnreadableFile(_("The file is not a readable XLSX workbook.")) from exc
-        self._shared: list[str] | None = None
+        self._shared: SharedStrings | None = None
         self._date_styles: frozenset[int] | None = None
 
     # workbook structure
@@ -200,11 +358,21 @@ class XlsxReader(Reader):
     def sheet_names(self) -> list[str]:
         return [name for name, _path in self._sheets]
 
-    def _shared_strings(self) -> list[str]:
+    def _shared_strings(self) -> SharedStrings:
         if self._shared is not None:
             return self._shared
-        strings: list[str] = []
+        strings = SharedStrings()
         if self._shared_path:
+            limit = _limit("IMPORT_MAX_SHARED_STRINGS_MB", 300) * 1024 * 1024
+            if self._zip.getinfo(self._shared_path).file_size > limit:
+                raise UnreadableFile(
+                    _(
+                        "The file is too large once unpacked: its text table is larger than "
+                        "%(max)d MB. Split it into smaller files, or save it as CSV."
+                    )
+                    % {"max": limit // (1024 * 1024)},
+                    "archive_too_large",
+                )
             parts: list[str] = []
             state = {"in_t": False, "skip": 0}
 
@@ -231,6 +399,7 @@ class XlsxReader(Reader):
                     parts.append(data)
 
             self._parse(self._shared_path, start, end, chars)
+            strings.seal()
         self._shared = strings
         return strings
 
@@ -291,12 +460,15 @@ class XlsxReader(Reader):
         prefix = match.group(1).decode() if match and match.group(1) else ""
         tag_c, tag_row = prefix + "c", prefix + "row"
         tag_v, tag_t, tag_rph = prefix + "v", prefix + "t", prefix + "rPh"
+        tag_f = prefix + "f"
         done: list[Row] = []
         values: list[Any] = []
         text: list[str] = []
-        # cell: type, style, column; flags: collecting text, inside phonetic run
-        cell: list[Any] = [None, 0, 0]
-        flags = [False, 0]
+        formula: list[str] = []
+        # cell: type, style, column, holds a formula; flags: collecting text,
+        # inside phonetic run, collecting formula text
+        cell: list[Any] = [None, 0, 0, False]
+        flags = [False, 0, False]
         row_no = [0]
         columns: dict[str, int] = {}
 
@@ -314,9 +486,13 @@ class XlsxReader(Reader):
                 cell[0] = attrs.get("t")
                 style = attrs.get("s")
                 cell[1] = int(style) if style else 0
+                cell[3] = False
                 text.clear()
             elif name == tag_v or (name == tag_t and not flags[1]):
                 flags[0] = True
+            elif name == tag_f:
+                cell[3] = flags[2] = True
+                formula.clear()
             elif name == tag_row:
                 r = attrs.get("r")
                 row_no[0] = int(r) if r else row_no[0] + 1
@@ -326,16 +502,25 @@ class XlsxReader(Reader):
 
         def end(name):
             if name == tag_c:
-                value = _xlsx_value(cell[0], "".join(text), cell[1], shared, date_styles, epoch)
                 col = cell[2]
+                if col >= MAX_COLUMNS:
+                    return
+                value = _xlsx_value(cell[0], "".join(text), cell[1], shared, date_styles, epoch)
+                if cell[3]:
+                    # A shared formula's later cells carry no text of their own.
+                    value = formula_cell("=" + ("".join(formula).strip() or "…"), value)
                 if col == len(values):
                     values.append(value)
+                elif value is None and col > len(values):
+                    pass  # an empty (styled) cell far right: trailing Nones say nothing
                 else:
                     if col > len(values):
                         values.extend([None] * (col - len(values) + 1))
                     values[col] = value
             elif name in (tag_v, tag_t):
                 flags[0] = False
+            elif name == tag_f:
+                flags[2] = False
             elif name == tag_row:
                 done.append((row_no[0], values[:]))
             elif name == tag_rph:
@@ -344,6 +529,8 @@ class XlsxReader(Reader):
         def chars(data):
             if flags[0]:
                 text.append(data)
+            elif flags[2]:
+                formula.append(data)
 
         parser = expat.ParserCreate()
         parser.buffer_text = True
@@ -424,7 +611,9 @@ class XlsReader(Reader):
         sh = self._book.sheet_by_name(sheet)
         for r in range(sh.nrows):
             values: list[Any] = []
-            for ctype, value in zip(sh.row_types(r), sh.row_values(r), strict=True):
+            width = min(sh.row_len(r), MAX_COLUMNS)
+            types, cells = sh.row_types(r, 0, width), sh.row_values(r, 0, width)
+            for ctype, value in zip(types, cells, strict=True):
                 if ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
                     values.append(None)
                 elif ctype == xlrd.XL_CELL_DATE:
@@ -460,45 +649,68 @@ class OdsReader(Reader):
         super().__init__(path)
         try:
             self._zip = zipfile.ZipFile(path)
+        except zipfile.BadZipFile as exc:
+            raise UnreadableFile(_("The file is not a readable ODS spreadsheet.")) from exc
+        check_archive(self._zip)
+        try:
             self._zip.getinfo("content.xml")
-        except (zipfile.BadZipFile, KeyError) as exc:
+        except KeyError as exc:
             raise UnreadableFile(_("The file is not a readable ODS spreadsheet.")) from exc
         self._names: list[str] | None = None
+
+    def _events(self) -> Iterator[tuple[str, Any]]:
+        """iterparse over content.xml that drops each row once it has been seen.
+
+        Without this the whole document would be built in memory as it is
+        read (a million repeated empty rows, or a large sheet before the one
+        wanted).
+        """
+        row_tag = f"{{{_TABLE}}}table-row"
+        stack: list[Any] = []
+        with self._zip.open("content.xml") as f:
+            for event, elem in SafeET.iterparse(f, events=("start", "end")):
+                if event == "start":
+                    stack.append(elem)
+                    yield event, elem
+                    continue
+                stack.pop()
+                yield event, elem
+                if elem.tag == row_tag:
+                    elem.clear()
+                    if stack:
+                        stack[-1].remove(elem)
 
     def sheet_names(self) -> list[str]:
         if self._names is None:
             names = []
-            with self._zip.open("content.xml") as f:
-                for event, elem in SafeET.iterparse(f, events=("start",)):
-                    if elem.tag == f"{{{_TABLE}}}table" and event == "start":
-                        names.append(elem.get(f"{{{_TABLE}}}name", ""))
+            for event, elem in self._events():
+                if elem.tag == f"{{{_TABLE}}}table" and event == "start":
+                    names.append(elem.get(f"{{{_TABLE}}}name", ""))
             self._names = names
         return self._names
 
     def rows(self, sheet: str) -> Iterator[Row]:
         row_number = 0
         inside = False
-        with self._zip.open("content.xml") as f:
-            for event, elem in SafeET.iterparse(f, events=("start", "end")):
-                tag = elem.tag
-                if tag == f"{{{_TABLE}}}table":
-                    if event == "start":
-                        inside = elem.get(f"{{{_TABLE}}}name", "") == sheet
-                    elif inside:
-                        return
-                    continue
-                if not inside or event != "end" or tag != f"{{{_TABLE}}}table-row":
-                    continue
-                repeat = int(elem.get(f"{{{_TABLE}}}number-rows-repeated", "1"))
-                values = _ods_row(elem)
-                if any(v not in (None, "") for v in values):
-                    for _i in range(min(repeat, _MAX_REPEAT)):
-                        row_number += 1
-                        yield row_number, list(values)
-                    row_number += max(0, repeat - _MAX_REPEAT)
-                else:
-                    row_number += repeat
-                elem.clear()
+        for event, elem in self._events():
+            tag = elem.tag
+            if tag == f"{{{_TABLE}}}table":
+                if event == "start":
+                    inside = elem.get(f"{{{_TABLE}}}name", "") == sheet
+                elif inside:
+                    return
+                continue
+            if not inside or event != "end" or tag != f"{{{_TABLE}}}table-row":
+                continue
+            repeat = int(elem.get(f"{{{_TABLE}}}number-rows-repeated", "1"))
+            values = _ods_row(elem)
+            if any(v not in (None, "") for v in values):
+                for _i in range(min(repeat, _MAX_REPEAT)):
+                    row_number += 1
+                    yield row_number, list(values)
+                row_number += max(0, repeat - _MAX_REPEAT)
+            else:
+                row_number += repeat
 
 
 def _ods_row(row) -> list[Any]:
@@ -512,9 +724,11 @@ def _ods_row(row) -> list[Any]:
         if value in (None, ""):
             pending_empty += repeat
             continue
+        if len(values) + pending_empty >= MAX_COLUMNS:
+            break
         values.extend([None] * pending_empty)
         pending_empty = 0
-        values.extend([value] * min(repeat, _MAX_REPEAT))
+        values.extend([value] * min(repeat, MAX_COLUMNS - len(values)))
     return values
 
 
@@ -538,6 +752,16 @@ def _node_text(node) -> str:
 
 
 def _ods_value(cell) -> Any:
+    value = _ods_plain_value(cell)
+    formula = cell.get(f"{{{_TABLE}}}formula")
+    if formula:
+        # "of:=[.A1]&\"x\"": the prefix before ":=" names the dialect.
+        dialect, sep, rest = formula.partition(":=")
+        return formula_cell(f"={rest}" if sep and "=" not in dialect else formula, value)
+    return value
+
+
+def _ods_plain_value(cell) -> Any:
     kind = cell.get(f"{{{_OFFICE}}}value-type")
     if kind is None:
         text = _ods_text(cell)
@@ -631,14 +855,18 @@ class CsvReader(Reader):
                 text.readline()
             reader = csv.reader(text, delimiter=d.delimiter)
             for number, record in enumerate(reader, start=1):
-                yield number, [_csv_value(value) for value in record]
+                yield number, [_csv_value(value) for value in record[:MAX_COLUMNS]]
 
 
 def _csv_value(value: str) -> str | None:
     """A CSV cell; one leading apostrophe (the "this is text" mark) is dropped."""
     if value == "":
         return None
-    return value[1:] if value.startswith("'") else value
+    if value.startswith("'"):
+        return value[1:]
+    if value[0] in "=+-@" and _CSV_FORMULA.match(value):
+        return Formula(value)
+    return value
 
 
 def _latin1_fallback(error: UnicodeDecodeError):

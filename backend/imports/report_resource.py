@@ -96,6 +96,7 @@ class ReportResource(LaporResource):
     """One row per report."""
 
     identity_keys = ("report_date", "kind")
+    required_keys = ("report_date", "kind", "rt")
 
     report_id = Column(
         "report_id",

@@ -92,6 +92,9 @@ class LaporResource(resources.ModelResource):
 
     #: Keys of which a header row must hold at least one to be recognised.
     identity_keys: tuple[str, ...] = ()
+    #: Keys whose column every file must have: without one, the file gets one
+    #: file-level error naming it (not an error on every row).
+    required_keys: tuple[str, ...] = ()
 
     def __init__(self, *, actor=None, reveal: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -160,6 +163,7 @@ class ResidentResource(LaporResource):
     """One row per resident, the KK's columns repeated on every member's row."""
 
     identity_keys = ("nik", "name")
+    required_keys = ("nik", "name")
 
     nik = Column(
         "nik",
@@ -374,6 +378,7 @@ class ResidentResource(LaporResource):
 
 class HouseholdResource(LaporResource):
     identity_keys = ("no_kk",)
+    required_keys = ("no_kk",)
 
     no_kk = Column(
         "no_kk",
@@ -422,6 +427,7 @@ class RTResource(LaporResource):
     """The RT list of a kelurahan (regions)."""
 
     identity_keys = ("rt",)
+    required_keys = ("rt",)
 
     kelurahan = Column(
         "kelurahan",

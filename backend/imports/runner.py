@@ -38,12 +38,14 @@ from django.utils.translation import gettext as _
 from backend.audit.context import Door, audit_context
 from backend.audit.models import Action
 from backend.audit.services import record
+from backend.common.errors import Code
 from backend.imports.cache import RowCache, cache_dir
 from backend.imports.columns import (
     ColumnMap,
     FileColumn,
     NoTableFound,
     Used,
+    describe_column,
     is_blank,
     is_end,
     locate,
@@ -175,8 +177,22 @@ class Progress:
             self.side = None
 
 
+MISSING_COLUMN_ROW = "missing_column_row"
+# Row numbers named in the one message about a missing column.
+_MISSING_EXAMPLES = 5
+
+
 class ProblemSink:
-    """Stores issues in batches and remembers which rows have errors or warnings."""
+    """Stores issues in batches and remembers which rows have errors or warnings.
+
+    A value a row needs from a column the file does not have at all (the sex
+    or date of birth of a new resident, in a file without those columns) is
+    one problem of the file, not one per row: the rows still count as
+    invalid and keep a row-level note for the failed-rows file (code
+    ``missing_column_row``, not listed on the page), and ``finish`` stores a
+    single ``missing_column`` problem naming the column, how many rows need
+    it and the headers accepted for it.
+    """
 
     def __init__(self, job: ImportJob, columns: ColumnMap | None, *, store: bool = True) -> None:
         self.job = job
@@ -186,9 +202,68 @@ class ProblemSink:
         self.error_rows: set[int] = set()
         self.warning_rows: set[int] = set()
         self.kept: list[Issue] = []
+        self.known = {c.key: c for c in get_kind(job.kind).resource_class.columns() if c.imported}
+        # column key -> (stage, rows needing it: count, the first few)
+        self.missing: dict[str, tuple[str, list[int]]] = {}
+        self.missing_count: Counter = Counter()
+
+    def _needs_missing_column(self, issue: Issue) -> bool:
+        return (
+            issue.severity == ERROR
+            # "required" from the import's rules, "invalid" from a model's blank check
+            and issue.code in (Code.REQUIRED, Code.INVALID)
+            and issue.row is not None
+            and issue.key in self.known
+            and self.columns is not None
+            and not self.columns.has(issue.key)
+        )
+
+    def _missing_column(self, issue: Issue, stage: str) -> Issue:
+        key = issue.key or ""
+        _stage, rows = self.missing.setdefault(key, (stage, []))
+        if len(rows) < _MISSING_EXAMPLES:
+            rows.append(issue.row)
+        self.missing_count[key] += 1
+        name = self.known[key].column_name
+        message = _("The file has no “%(column)s” column, which this row needs.") % {"column": name}
+        return Issue(issue.row, key, "", MISSING_COLUMN_ROW, str(message), ERROR)
+
+    def _summaries(self) -> list[ImportProblem]:
+        out = []
+        for key, (stage, rows) in self.missing.items():
+            column = self.known[key]
+            count = self.missing_count[key]
+            examples = ", ".join(str(r) for r in sorted(rows))
+            if count > len(rows):
+                examples += ", …"
+            message = _(
+                "The file has no column %(column)s, and %(count)d rows need it (rows "
+                "%(rows)s). Add the column to the header row and upload the file again."
+            ) % {"column": describe_column(column), "count": count, "rows": examples}
+            out.append(
+                ImportProblem(
+                    job_id=self.job.pk,
+                    stage=stage,
+                    severity=ImportProblem.Severity.ERROR,
+                    row_number=None,
+                    column=str(column.column_name)[:200],
+                    field=key[:60],
+                    value="",
+                    code="missing_column",
+                    message=str(message),
+                )
+            )
+        return out
+
+    def finish(self) -> None:
+        """Store what is buffered, and one problem for each column the rows needed."""
+        self.buffer.extend(self._summaries())
+        self.flush()
 
     def add(self, issues: list[Issue], stage: str) -> None:
         for issue in issues:
+            if self._needs_missing_column(issue):
+                issue = self._missing_column(issue, stage)
             if issue.row is not None:
                 target = self.error_rows if issue.severity == ERROR else self.warning_rows
                 target.add(issue.row)
@@ -222,7 +297,7 @@ class ProblemSink:
         """Write the issues held back during a run (after its transaction ended)."""
         self.buffer = [self._problem(issue, stage) for issue, stage in self.kept]
         self.kept = []
-        self.flush()
+        self.finish()
 
 
 def _fail(job: ImportJob, message: str) -> None:
@@ -320,7 +395,7 @@ def _check(job: ImportJob) -> None:
                 job=job,
                 stage=ImportProblem.Stage.FILE,
                 severity=ImportProblem.Severity.ERROR,
-                code="unreadable",
+                code=exc.code,
                 message=str(exc.message),
             )
             _fail(job, str(exc.message))
@@ -349,7 +424,7 @@ def _check(job: ImportJob) -> None:
     sink.add(session.cross_row(), ImportProblem.Stage.FILE)
     progress.phase(ImportJob.Phase.CHECKING, _valid_rows(session))
     counts, secondary, valid_as_new = _check_chunks(session, sink, progress)
-    sink.flush()
+    sink.finish()
     _save_new_rows(job, valid_as_new)
     session.cache.close()
     preview = _counts(total, counts, secondary, sink)

@@ -8,7 +8,10 @@ queue the task, so no request ever reads a large file.
 from __future__ import annotations
 
 import tempfile
-from collections import defaultdict
+import zipfile
+from collections.abc import Iterable, Iterator
+from itertools import groupby
+from operator import itemgetter
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -27,7 +30,14 @@ from backend.imports.columns import is_blank, is_end
 from backend.imports.exports import CONTENT_TYPES, ExportFile, write_table
 from backend.imports.kinds.base import REGISTRY, get_kind
 from backend.imports.models import ImportJob, ImportProblem
-from backend.imports.readers import FORMATS, detect_format, open_reader
+from backend.imports.readers import (
+    FORMATS,
+    UnreadableFile,
+    check_archive,
+    detect_format,
+    open_reader,
+    text_of,
+)
 from backend.imports.resources import PERSONAL_NUMBER_KEYS
 from backend.imports.selectors import import_job_get
 
@@ -73,6 +83,8 @@ def import_job_create(*, actor, kind: str, kelurahan, upload: UploadedFile) -> I
             _("This file type is not supported; upload XLSX, XLS, ODS or CSV."),
             field="file",
         )
+    if fmt in ("xlsx", "ods"):
+        _check_archive_upload(upload)
     sha = runner.sha256_of(upload)
     upload.seek(0)
     job = ImportJob(
@@ -92,6 +104,24 @@ def import_job_create(*, actor, kind: str, kelurahan, upload: UploadedFile) -> I
     tasks.check_import_job.enqueue(str(job.pk))
     job.refresh_from_db()
     return job
+
+
+def _check_archive_upload(upload: UploadedFile) -> None:
+    """Refuse a zip bomb at once: only the archive's directory is read, nothing unpacked.
+
+    The worker checks again before parsing (``readers.check_archive``), for a
+    file checked again after the limits changed.
+    """
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            check_archive(archive)
+    except zipfile.BadZipFile:
+        pass  # the worker reports an unreadable file, with the job to show it
+    except UnreadableFile as exc:
+        raise DomainError(Code.INVALID, exc.message, field="file") from None
+    finally:
+        upload.seek(0)
 
 
 def import_job_confirm(*, actor, job: ImportJob, valid_only: bool = False) -> ImportJob:
@@ -170,55 +200,113 @@ def import_job_recheck(*, actor, job: ImportJob) -> ImportJob:
     return job
 
 
-def import_failed_rows(*, actor, job: ImportJob) -> ExportFile:
-    """The rows with errors, as the file had them, with an error column: fix and upload again."""
-    _require_import(actor)
-    job = import_job_get(actor=actor, pk=job.pk)
-    messages: dict[int, list[str]] = defaultdict(list)
-    for row, message in (
+# Indonesian file names of the failed-rows file, by kind.
+FILE_STEMS = {
+    "residents": "warga",
+    "households": "kk",
+    "rt_list": "daftar-rt",
+    "reports": "laporan",
+}
+
+
+def max_failed_rows() -> int:
+    return int(getattr(settings, "LAPOR_RT", {}).get("IMPORT_MAX_FAILED_ROWS", 20_000))
+
+
+def join_messages(messages: Iterable[str]) -> str:
+    """Messages as one text: each a sentence ending in its own stop, none twice, no ".;"."""
+    out: list[str] = []
+    for message in messages:
+        text = " ".join(str(message).split())
+        if not text:
+            continue
+        if text[-1] not in '.!?…)”"':
+            text += "."
+        if text not in out:
+            out.append(text)
+    return " ".join(out)
+
+
+def _row_messages(job: ImportJob) -> Iterator[tuple[int, str]]:
+    """(row number, its errors as one text), in row order, read from the database in batches."""
+    problems = (
         job.problems.filter(severity=ImportProblem.Severity.ERROR)
         .exclude(row_number=None)
+        .order_by("row_number", "id")
         .values_list("row_number", "message")
-    ):
-        if message not in messages[row]:
-            messages[row].append(message)
+    )
+    for row, group in groupby(problems.iterator(chunk_size=2000), key=itemgetter(0)):
+        yield row, join_messages(message for _row, message in group)
+
+
+def import_failed_rows(*, actor, job: ImportJob) -> ExportFile:
+    """The rows with errors, as the file had them, with an error column: fix and upload again.
+
+    Bounded: the problems and the file are both read in row order and merged,
+    and the workbook is written in streaming mode to a temporary file that
+    spills to disk, so a 100,000-row file of invalid rows never sits in
+    memory; past ``IMPORT_MAX_FAILED_ROWS`` rows a last row says how many
+    were left out. Every cell is written back as text (a NIK keeps its
+    digits, ``003`` stays ``003``, a formula is shown, never run).
+    """
+    _require_import(actor)
+    job = import_job_get(actor=actor, pk=job.pk)
     reveal = actor.scope.can_in_kelurahan(Cap.POPULATION_VIEW_NIK, job.kelurahan)
-    kind = get_kind(job.kind)
     secret = {
         c["index"]
         for c in job.columns
         if c.get("key") in PERSONAL_NUMBER_KEYS
         or norm_key(c.get("header", "")) in ("ayahnik", "ibunik")
     }
+    limit = max_failed_rows()
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (returned)
-    count = 0
     with runner.local_file(job) as path:
         reader = open_reader(path, job.file_format)
-        header: list = []
-        width = 0
-        rows_out = []
         sheet = job.sheet_name or reader.sheet_names()[0]
-        for row_number, values in reader.rows(sheet):
-            if row_number == job.header_row:
-                header = [v if v is not None else "" for v in values]
-                width = len(header)
-                continue
-            if row_number < (job.header_row or 1) or is_blank(values):
-                continue
-            if is_end(values):
+        header_row = job.header_row or 1
+        rows = reader.rows(sheet)
+        header: list = []
+        for row_number, values in rows:
+            if row_number == header_row:
+                header = [text_of(v) for v in values]
                 break
-            if row_number not in messages:
-                continue
-            cells = list(values[:width]) + [None] * max(0, width - len(values))
-            if not reveal:
-                cells = [
-                    mask_number(str(v)) if i in secret and v not in (None, "") else v
-                    for i, v in enumerate(cells)
-                ]
-            rows_out.append([*cells, "; ".join(messages[row_number])])
-        text_columns = [i in secret for i in range(width)] + [False]
+        width = len(header)
+        written = [0]
+
+        def cell(index: int, value) -> str:
+            shown = text_of(value)
+            if shown and index in secret and not reveal:
+                return mask_number(shown)
+            return shown
+
+        def failed() -> Iterator[list]:
+            messages = _row_messages(job)
+            pending = next(messages, None)
+            for row_number, values in rows:
+                if pending is None:
+                    return
+                if is_end(values):
+                    break
+                while pending is not None and pending[0] < row_number:
+                    pending = next(messages, None)
+                if pending is None or pending[0] != row_number or is_blank(values):
+                    continue
+                if written[0] >= limit:
+                    left_out = max(job.error_rows - limit, 1)
+                    note = _(
+                        "Only the first %(max)d rows with errors are in this file; %(more)d more "
+                        "are not. Fix these, upload the file again and download the rest."
+                    ) % {"max": limit, "more": left_out}
+                    yield [None] * width + [str(note)]
+                    return
+                cells = [cell(i, v) for i, v in enumerate(values[:width])]
+                yield [*cells, *[None] * (width - len(cells)), pending[1]]
+                written[0] += 1
+
+        text_columns = [True] * (width + 1)
         headers = [str(h) for h in header] + [ERROR_COLUMN]
-        count = write_table(out, "xlsx", headers, rows_out, text_columns)
+        write_table(out, "xlsx", headers, failed(), text_columns)
+    count = written[0]
     out.seek(0)
     record(
         actor=actor,
@@ -230,10 +318,10 @@ def import_failed_rows(*, actor, job: ImportJob) -> ExportFile:
         kelurahan=job.kelurahan,
         note=f"{count} failed rows",
     )
-    stem = kind.key.replace("_", "-")
+    stem = FILE_STEMS.get(job.kind, job.kind.replace("_", "-"))
     return ExportFile(
         file=out,
-        filename=f"{stem}-baris-gagal-{timezone.localtime():%Y%m%d-%H%M}.xlsx",
+        filename=f"baris-gagal-{stem}-{str(job.pk)[:8]}.xlsx",
         content_type=CONTENT_TYPES["xlsx"],
         rows=count,
     )

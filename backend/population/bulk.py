@@ -586,7 +586,9 @@ class ResidentBulkImport:
             for inp, row, (resident, _before) in checked
             if not row.errors and resident is not None and _is_living_head(resident)
         ]
+        matched = {before.pk for _i, _r, (_res, before) in checked if before is not None}
         if not file_heads:
+            self._warn_without_head(plan, checked, matched)
             return
         if len(file_heads) > 1:
             refs = ", ".join(str(inp.ref) for inp, _row in file_heads)
@@ -603,7 +605,6 @@ class ResidentBulkImport:
                     )
                 )
             return
-        matched = {before.pk for _i, _r, (_res, before) in checked if before is not None}
         # A row of this KK that was refused leaves its person as they are.
         refused = {inp.fields.get("nik") for inp, row in pairs if row.errors} - {None}
         for member in plan.members:
@@ -612,6 +613,25 @@ class ResidentBulkImport:
             if member.nik and member.nik in self.file_niks and member.nik not in refused:
                 continue  # the file gives this person a new state in another KK
             file_heads[0][1].errors.append(self._two_heads_problem())
+
+    def _warn_without_head(self, plan: _HouseholdPlan, checked, matched: set[int]) -> None:
+        """A KK left without a living head (none in the file, none kept in the database)."""
+        if any(_is_living_head(m) and m.pk not in matched for m in plan.members):
+            return
+        valid = [row for _inp, row, _state in checked if not row.errors]
+        if not valid:
+            return
+        valid[0].warnings.append(
+            _problem(
+                "household_without_head",
+                _(
+                    "KK %(kk)s has no living head of family, neither in this file nor in "
+                    "Lapor RT; mark one member's Hubungan Keluarga as Kepala Keluarga."
+                )
+                % {"kk": mask_nik(plan.no_kk)},
+                "relationship",
+            )
+        )
 
     def _settle_household(self, plan: _HouseholdPlan, result, outcome: ChunkOutcome, pairs) -> None:
         if plan.instance is None:

@@ -218,3 +218,87 @@ def test_export_selected_is_not_offered_without_the_capability(actors):
 
     assert "export_selected" not in model_admin.get_actions(request)
     request.user = AnonymousUser()
+
+
+# -- escaping, Indonesian leftovers, the preview's confirm button and colours ------------
+
+DOUBLE_ESCAPED = ("&amp;#x27;", "&amp;quot;", "&amp;amp;", "&amp;lt;", "&amp;#39;")
+
+
+def test_file_names_and_messages_with_quotes_and_ampersands_are_escaped_once(
+    client, staff, karang_rejo
+):
+    client.force_login(staff)
+    content = (
+        b"NIK;Nama Lengkap;No. KK;RT\r\n"
+        b"6471041705750001;Budi \"Bos\" & Ani's;6471040203150100;RT 'x' & <b>\r\n"
+    )
+    upload = SimpleUploadedFile('Data "RT" & Warga\'s <b>.csv', content)
+    client.post(ADD, {"kind": "residents", "kelurahan": karang_rejo.pk, "file": upload})
+    job = ImportJob.objects.get()
+    confirmed = client.post(job_url(job, "confirm/"), follow=True)  # refused: rows have errors
+
+    for page in (
+        client.get(job_url(job)).content.decode(),
+        client.get(LIST).content.decode(),
+        confirmed.content.decode(),
+    ):
+        assert not any(entity in page for entity in DOUBLE_ESCAPED)
+        assert "Data &quot;RT&quot; &amp; Warga&#x27;s &lt;b&gt;.csv" in page
+        assert "<b>.csv" not in page
+    job_page = client.get(job_url(job)).content.decode()
+    assert "RT &#x27;x&#x27; &amp; &lt;b&gt;" in job_page
+
+
+def test_the_upload_form_offers_pilih_not_an_english_placeholder(client, staff):
+    client.force_login(staff)
+
+    page = client.get(ADD, HTTP_ACCEPT_LANGUAGE="id").content.decode()
+
+    assert "Select an option" not in page
+    assert "- Pilih -" in page
+
+
+def test_confirm_is_disabled_and_explained_while_rows_have_errors(client, staff, job):
+    client.force_login(staff)
+
+    page = client.get(job_url(job)).content.decode()
+
+    assert 'id="confirm-import"' in page
+    button = page.split('id="confirm-import"', 1)[1].split(">", 1)[0]
+    assert '" disabled' in button  # the attribute, not the disabled: classes
+    assert "Perbaiki kesalahan dulu, atau pilih “impor hanya baris yang valid”." in page
+
+
+def test_confirm_is_enabled_when_no_row_has_errors(client, staff, karang_rejo):
+    job = upload_sample(staff, karang_rejo, "warga_utf8_bom.csv")
+    client.force_login(staff)
+
+    page = client.get(job_url(job)).content.decode()
+
+    button = page.split('id="confirm-import"', 1)[1].split(">", 1)[0]
+    assert '" disabled' not in button
+    assert "confirm-blocked" not in page
+
+
+def test_warnings_are_shown_in_a_warning_colour_distinct_from_errors(client, staff, karang_rejo):
+    job = upload_sample(staff, karang_rejo, "warga_nik_angka.xlsx")  # 3 errors, 1 warning
+    client.force_login(staff)
+
+    page = client.get(job_url(job)).content.decode()
+
+    errors = page.count('class="py-2 pr-4 text-red-700" data-severity="error"')
+    warnings = page.count('class="py-2 pr-4 text-orange-700" data-severity="warning"')
+    assert (errors, warnings) == (3, 1)
+    assert ">Peringatan</span>" in page and ">Kesalahan</span>" in page
+
+
+def test_the_job_list_filters_kinds_by_their_indonesian_names(client, staff, job):
+    client.force_login(staff)
+
+    page = client.get(LIST).content.decode()
+    filtered = client.get(LIST + "?kind=residents").content.decode()
+
+    assert "Warga (satu baris per warga)" in page.split("Berdasarkan jenis", 1)[1]
+    assert ">residents<" not in page.replace("\n", "").replace(" ", "")
+    assert job.original_name in filtered

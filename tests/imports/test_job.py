@@ -403,3 +403,30 @@ def test_households_file_refuses_a_kk_twice_and_a_kk_outside_the_region(
     services.import_job_confirm(actor=staff, job=job, valid_only=True)
     assert Household.objects.get(no_kk=kk(2)).address == "Jl. Tiga"
     assert Household.objects.get(pk=population.sepinggan.pk).address != "Jl. Pantai"
+
+
+def test_a_new_member_of_a_kk_whose_head_is_in_lapor_rt_gets_no_head_warning(staff, karang_rejo):
+    run(staff, karang_rejo, csv(*family(1)))
+    baby = line(19, "Bayi Baru", 1, born="01-02-2024")
+
+    job = upload_file(staff, karang_rejo, "warga.csv", csv(baby, *family(2)[1:]))
+
+    job.refresh_from_db()
+    assert job.status == "preview", job.failure
+    # KK 1 keeps its head in Lapor RT; KK 2 is new and its head's row is missing.
+    assert problems(job, "warning") == [(3, "Hubungan Keluarga", "household_without_head")]
+
+
+def test_progress_text_is_indonesian_with_rows_done_rate_and_time_left():
+    from django.utils import translation
+
+    from backend.imports.models import progress_text
+
+    with translation.override("id"):
+        assert progress_text(1200, 5000, 350.54, 10.4) == (
+            "1.200 dari 5.000 baris · 350,5 baris/detik · sekitar 10 detik lagi"
+        )
+        assert progress_text(1200, 100_000, 10, 4000) == (
+            "1.200 dari 100.000 baris · 10,0 baris/detik · sekitar 1 jam 6 menit lagi"
+        )
+        assert progress_text(40, 0, 0, None) == "40 baris"

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook
 
 from backend.imports.columns import locate
-from backend.imports.readers import UnreadableFile, detect_format, open_reader
+from backend.imports.readers import Formula, UnreadableFile, detect_format, open_reader
 from backend.imports.resources import ResidentResource
 from tests.imports.conftest import SAMPLES
 
@@ -86,7 +86,11 @@ def test_xlsx_with_prefixed_tags_and_cells_without_references(tmp_path):
         "</x:sheetData>",
     )
 
-    assert read(path, "xlsx") == [(1, ["NIK", "Nama"]), (4, [None, "hasil"])]
+    rows = read(path, "xlsx")
+
+    assert rows == [(1, ["NIK", "Nama"]), (4, [None, "=A1"])]
+    # A formula cell is marked as one (the import refuses it), with its cached result.
+    assert isinstance(rows[1][1][1], Formula) and rows[1][1][1].result == "hasil"
 
 
 def test_xlsx_with_a_dtd_is_refused(tmp_path):

@@ -128,9 +128,12 @@ def test_a_kind_needs_its_columns_and_says_which_is_missing(actors, karang_rejo)
         csv("05-01-2025;001;Kegiatan;Rapat;Rapat RT", header=header),
     )
 
-    messages = {p.column or p.field: p.message for p in job.problems.all()}
-    assert set(messages) == {"place", "participants"}
-    assert "Tempat" in messages["place"] and "kolom" in messages["place"]
+    # One problem for each column the row needed (its row-level note goes to the failed rows).
+    messages = {p.column: p.message for p in job.problems.filter(code="missing_column")}
+    assert set(messages) == {"Tempat", "Jumlah Peserta"}
+    assert "Tempat" in messages["Tempat"] and "kolom" in messages["Tempat"]
+    notes = {p.field: p.message for p in job.problems.filter(code="missing_column_row")}
+    assert set(notes) == {"place", "participants"}
 
 
 def test_cells_a_kind_does_not_use_are_imported_with_a_warning(actors, karang_rejo):
@@ -214,6 +217,9 @@ def test_a_death_already_reported_from_the_phone_is_the_same_report(actors, kara
     other_day = line.replace("14-03-2025", "13-03-2025")
     job = check(actors.staf_kelurahan, karang_rejo, csv(other_day, header=DEATH_HEADER))
     assert problems(job) == [(2, "Tanggal Meninggal", "report_exists_differs")]
+    message = job.problems.get().message
+    # The differing columns close the sentence: no ". (" or ".;" in the middle.
+    assert message.endswith(": Tanggal Meninggal).") and ". (" not in message
 
 
 # -- natural keys and the run ---------------------------------------------------------

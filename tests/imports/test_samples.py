@@ -72,12 +72,14 @@ def test_xlsx_import_stores_every_field_as_typed(staff, karang_rejo):
 def test_numeric_nik_and_kk_cells_are_refused_with_a_text_format_message(staff, karang_rejo):
     job = upload_sample(staff, karang_rejo, "warga_nik_angka.xlsx")
 
-    assert preview(job) == counts(new=2, invalid=3)
+    assert preview(job) == counts(new=2, invalid=3, warnings=1)
     assert problems(job, "error") == [
         (2, "NIK", "number_cell"),
         (3, "NIK", "number_cell"),
         (6, "No. KK", "number_cell"),
     ]
+    # Its head's row refused, the first KK would be imported without a head.
+    assert problems(job, "warning") == [(4, "Hubungan Keluarga", "household_without_head")]
     message = job.problems.get(row_number=2).message
     assert "15 digit" in message and "Teks" in message
 
@@ -259,3 +261,13 @@ def test_rt_list_of_another_kelurahan_is_refused(actors, regions):
 
     assert preview(job) == counts(invalid=3)
     assert problems(job, "error") == [(r, "Kelurahan", "out_of_scope") for r in (2, 3, 4)]
+
+
+def test_a_household_without_a_head_in_the_file_or_the_database_gets_a_warning(staff, karang_rejo):
+    job = upload_sample(staff, karang_rejo, "warga_tanpa_kepala.csv")
+
+    assert preview(job) == counts(new=5, warnings=1)
+    assert problems(job, "warning") == [(5, "Hubungan Keluarga", "household_without_head")]
+    with translation.override("id"):
+        message = job.problems.get(code="household_without_head").message
+    assert "kepala keluarga" in message.lower()

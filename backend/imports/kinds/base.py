@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from backend.accounts.roles import Cap
 from backend.imports.cells import CellError, norm_key
 from backend.imports.columns import ColumnMap
-from backend.imports.readers import text_of
+from backend.imports.readers import Formula, text_of
 from backend.imports.resources import LaporResource
 from backend.wilayah.models import RT, Kelurahan
 
@@ -52,6 +52,18 @@ class ChunkResult:
     secondary: Counter = field(default_factory=Counter)
     # rows whose field rules passed for a new record (the run need not repeat them)
     valid_as_new: set[int] = field(default_factory=set)
+
+
+def formula_message(cell: Formula) -> str:
+    result = text_of(cell.result)
+    message = _(
+        "This cell holds a formula (%(formula)s), not a typed value; the column must hold "
+        "the value itself. Copy the column and paste it back as values only (Paste "
+        "Special, Values), then upload the file again."
+    ) % {"formula": str(cell)[:80]}
+    if result:
+        message += " " + _("The formula's last result was “%(result)s”.") % {"result": result}
+    return str(message)
 
 
 class RegionIndex:
@@ -143,6 +155,9 @@ class Session:
             if not self.columns.has(key):
                 continue
             raw = self.cell(values, key)
+            if isinstance(raw, Formula):
+                issues.append(Issue(row_number, key, str(raw), "formula", formula_message(raw)))
+                continue
             try:
                 out[key] = self.columns.by_key[key].widget.clean(raw)
             except CellError as exc:

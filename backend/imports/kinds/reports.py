@@ -363,7 +363,8 @@ class ReportSession(Session):
             keys.sort(key=lambda k: self.columns.index_of.get(k, len(self.columns.columns)))
             key = keys[0]
             headers = ", ".join(self._header(k) for k in keys)
-            message = f"{message} ({_('columns')}: {headers})"
+            # "… or remove it (columns: Judul, Uraian)." rather than "… remove it. (columns: …)"
+            message = f"{message.rstrip().rstrip('.')} ({_('columns')}: {headers})."
         elif problem.code == Code.REQUIRED and key and not self.columns.has(key):
             message = str(
                 _("The file has no “%(column)s” column, which this kind of report needs.")

@@ -5,7 +5,8 @@
 Every person is synthetic: names made up, NIK and KK numbers built with
 ``backend.population.synthetic`` (valid layout, Balikpapan Tengah prefix
 647104, belonging to nobody). Each file shows one format, encoding or
-damage; ``tests/imports/test_samples.py`` asserts the preview of each.
+damage; ``tests/imports/test_samples.py`` asserts the preview of each
+(``test_limits.py`` those of the files missing columns or holding formulas).
 """
 
 from __future__ import annotations
@@ -223,6 +224,49 @@ def main() -> None:
 
     # 14-15. Historical RT reports (one row per report), XLSX and CSV.
     write_report_samples()
+
+    # 16. A residents file without its NIK and Nama Lengkap columns: one file error.
+    header = [h for h in OUR_HEADERS if h not in ("NIK", "Nama Lengkap")]
+    rows = [[v for i, v in enumerate(r) if i not in (0, 1)] for r in family_a(1400)]
+    write_csv("warga_tanpa_kolom_wajib.csv", header, rows, sep=";")
+
+    # 17. XLSX whose Nama and Tanggal Lahir cells of two rows are formulas.
+    write_formulas("warga_rumus.xlsx", family_a(1500))
+
+    # 18. CSV whose cells start like formulas: two are (refused), two are values.
+    rows = family_a(1600)
+    rows[0][1] = '=HYPERLINK("http://contoh.test","Budi")'
+    rows[1][5] = "@SUM(1+1)"
+    rows[2][11] = "+6281234567890"  # a phone number with its country code: a value
+    rows[2][5] = "-"  # "nothing here": a value
+    write_csv("warga_rumus.csv", OUR_HEADERS, rows, sep=";")
+
+    # 19. A KK with its head, and a KK whose rows name no head (a warning, not an error).
+    rows = family_b(1800)
+    rows[0][3] = "Famili Lain"
+    write_csv("warga_tanpa_kepala.csv", OUR_HEADERS, [*family_a(1700), *rows], sep=";")
+
+
+def write_formulas(name: str, rows: list[list]) -> None:
+    """Row 2's name is =CONCAT(...) of two helper cells; row 3's birth date is =DATE(...)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Warga"
+    ws.append([*OUR_HEADERS, "Depan", "Belakang"])
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row, start=1):
+            cell = ws.cell(row=r, column=c, value=value)
+            if isinstance(value, dt.date):
+                cell.number_format = "DD/MM/YYYY"
+            elif isinstance(value, str) and value.isdigit():
+                cell.number_format = "@"
+    ws["O2"], ws["P2"] = "Budi", "Santoso"
+    ws["B2"] = '=O2&" "&P2'
+    ws["G3"] = "=DATE(1980,8,9)"
+    ws["G3"].number_format = "DD/MM/YYYY"
+    wb.save(HERE / name)
 
 
 def write_ods(name: str, header: list, rows: list[list], *, numeric_nik_row: int) -> None:
