@@ -799,6 +799,10 @@ class RTComplianceAdmin(ReadOnlyScopedModelAdmin):
             if kelurahan_id
             else [],
             "queue_url": reverse("admin:reports_reportqueue_changelist"),
+            "waiting": selectors.waiting_counts(actor=actor, kelurahan_id=kelurahan_id),
+            "revision_url": reverse("admin:reports_report_changelist")
+            + f"?state__exact={State.REVISION_REQUESTED}"
+            + (f"&kelurahan={kelurahan_id}" if kelurahan_id else ""),
             "today": today,
             "is_today": end >= today,
             "silent_days": max(7, result.cadence * 2),
@@ -808,6 +812,7 @@ class RTComplianceAdmin(ReadOnlyScopedModelAdmin):
 
 
 # -- dashboard -------------------------------------------------------------------
+
 
 #: RTs shown by name on the dashboard (the longest silences); the rest on the compliance page.
 DASHBOARD_SILENT_RTS = 5
@@ -832,11 +837,9 @@ def dashboard_context(request) -> dict:
     weekly = result.cadence == 7
     silent_days = max(7, result.cadence * 2)
     may_decide = scope.has(Cap.REPORT_DECIDE)
-    # The queue itself (compliance's "pending" also counts reports sent back to the RT).
-    if may_decide:
-        waiting = selectors.report_queue(actor=actor).count()
-    else:
-        waiting = selectors.report_list(actor=actor).filter(state=State.SUBMITTED).count()
+    # "Waiting for a decision" has one definition (``selectors.report_waiting``),
+    # the queue's; reports sent back to their RT are shown apart.
+    waiting_counts = selectors.waiting_counts(actor=actor)
     reports_url = reverse("admin:reports_report_changelist")
     silent = [
         {
@@ -848,7 +851,9 @@ def dashboard_context(request) -> dict:
     ]
     return {
         "reports_total": total,
-        "reports_waiting": waiting,
+        "reports_waiting": waiting_counts["waiting"],
+        "reports_revision": waiting_counts["revision"],
+        "reports_revision_url": f"{reports_url}?state__exact={State.REVISION_REQUESTED}",
         "reports_weekly": weekly,
         "reports_silent_days": silent_days,
         "reports_not_reported": total.rts_not_reported_current,

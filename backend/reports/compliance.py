@@ -40,12 +40,16 @@ from backend.accounts.roles import Cap
 from backend.common.errors import Code, DomainError
 from backend.population.age import today_wita
 from backend.reports import conf
-from backend.reports.choices import State
+from backend.reports.choices import WAITING_STATES, State
 from backend.reports.models import Report
+from backend.reports.selectors import revision_q, waiting_q
 from backend.wilayah.models import RT
 
 COUNTED_STATES = (State.SUBMITTED, State.REVISION_REQUESTED, State.APPROVED)
-PENDING_STATES = (State.SUBMITTED, State.REVISION_REQUESTED)
+# Sent and not decided yet (the heatmap's lighter green): waiting for the
+# kelurahan (``selectors.waiting_q``) or sent back to the RT (``revision_q``).
+# "Waiting for a decision" itself is ``selectors.waiting_q`` only.
+UNDECIDED_STATES = (State.SUBMITTED, State.REVISION_REQUESTED)
 # How far back a streak is followed; a longer streak shows as this many days.
 STREAK_HORIZON_DAYS = 366
 # 1970-01-01 was a Thursday: shifting by 3 days makes weeks run Monday to Sunday.
@@ -164,7 +168,8 @@ class RTCompliance:
     days_since_last: int | None = None
     streak: int = 0
     reported_current: bool = False
-    pending: int = 0
+    pending: int = 0  # waiting for a decision (``selectors.waiting_q``), any date
+    revision_requested: int = 0  # sent back, waiting for the RT
 
     @property
     def label(self) -> str:
@@ -191,6 +196,7 @@ class RegionCompliance:
     expected: int = 0
     reported: int = 0
     pending: int = 0
+    revision_requested: int = 0
 
     @property
     def rts_not_reported_current(self) -> int:
@@ -212,13 +218,15 @@ class RegionCompliance:
         self.expected += rt.expected
         self.reported += rt.reported
         self.pending += rt.pending
+        self.revision_requested += rt.revision_requested
 
 
 @dataclass
 class HeatCell:
     day: date
     approved: int = 0
-    pending: int = 0
+    pending: int = 0  # waiting for a decision
+    revision: int = 0  # sent back for revision
     rejected: int = 0
     rts_reported: int = 0  # for a kelurahan row: RTs that reported that day
     share: float = 0.0  # for a kelurahan row: rts_reported / RTs
@@ -235,7 +243,7 @@ class HeatCell:
         """approved, pending, rejected (nothing counted) or none."""
         if self.approved:
             return "approved"
-        if self.pending:
+        if self.pending or self.revision:
             return "pending"
         if self.rejected:
             return "rejected"
@@ -335,13 +343,15 @@ def compute(
     reports = Report.objects.filter(rt__in=rts)
     counted = reports.filter(state__in=COUNTED_STATES, report_date__lte=end)
 
+    # Waiting and sent back are counted whatever the report date: they are what
+    # waits now (the queue), the same count as ``selectors.report_waiting``.
     figures = {
         row["rt_id"]: row
-        for row in reports.filter(report_date__lte=end)
-        .values("rt_id")
+        for row in reports.values("rt_id")
         .annotate(
-            last=Max("report_date", filter=Q(state__in=COUNTED_STATES)),
-            pending=Count("pk", filter=Q(state__in=PENDING_STATES)),
+            last=Max("report_date", filter=Q(state__in=COUNTED_STATES, report_date__lte=end)),
+            pending=Count("pk", filter=waiting_q()),
+            revision=Count("pk", filter=revision_q()),
         )
         .order_by()
     }
@@ -366,6 +376,7 @@ def compute(
         fig, run = figures.get(rt.rt_id, {}), runs.get(rt.rt_id)
         rt.reported = run.periods if run is not None else 0
         rt.pending = fig.get("pending", 0)
+        rt.revision_requested = fig.get("revision", 0)
         rt.last_report = fig.get("last")
         if rt.last_report is not None:
             rt.days_since_last = (end - rt.last_report).days
@@ -465,15 +476,17 @@ def _heatmap(result: Compliance, reports, level: str, kelurahan_figures) -> None
             window.values("rt_id", "report_date")
             .annotate(
                 approved=Count("pk", filter=Q(state=State.APPROVED)),
-                pending=Count("pk", filter=Q(state__in=PENDING_STATES)),
+                pending=Count("pk", filter=waiting_q()),
+                revision=Count("pk", filter=revision_q()),
                 rejected=Count("pk", filter=Q(state=State.REJECTED)),
             )
             .order_by()
         ):
             cell = cells[row["rt_id"]][index[row["report_date"]]]
-            cell.approved, cell.pending, cell.rejected = (
+            cell.approved, cell.pending, cell.revision, cell.rejected = (
                 row["approved"],
                 row["pending"],
+                row["revision"],
                 row["rejected"],
             )
         result.heat_rows = [
@@ -505,7 +518,8 @@ class CalendarDay:
     day: date
     reported: bool
     approved: int = 0
-    pending: int = 0
+    pending: int = 0  # waiting for a decision
+    revision_requested: int = 0  # sent back to the RT
     rejected: int = 0
     drafts: int = 0
     kinds: list[str] = field(default_factory=list)
@@ -533,8 +547,10 @@ def rt_calendar(*, actor, rt: RT, start: date, end: date) -> list[CalendarDay]:
         state, n = row["state"], row["n"]
         if state == State.APPROVED:
             day.approved += n
-        elif state in PENDING_STATES:
+        elif state in WAITING_STATES:
             day.pending += n
+        elif state == State.REVISION_REQUESTED:
+            day.revision_requested += n
         elif state == State.REJECTED:
             day.rejected += n
         else:

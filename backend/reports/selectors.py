@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.roles import Cap
@@ -25,7 +25,7 @@ from backend.audit.models import AuditEvent
 from backend.common.errors import DomainError
 from backend.population.age import today_wita
 from backend.reports import conf
-from backend.reports.choices import EDITABLE_STATES, State
+from backend.reports.choices import EDITABLE_STATES, WAITING_STATES, State
 from backend.reports.models import NonPermanentStay, Report
 
 
@@ -68,11 +68,50 @@ def report_get(*, actor, pk, cap: str = Cap.REPORT_VIEW) -> Report:
         raise DomainError.not_found(_("Report not found."), field="id") from None
 
 
+def waiting_q(path: str = "") -> Q:
+    """Reports waiting for a decision (``choices.WAITING_STATES``): sent, not decided.
+
+    A report sent back for revision is not waiting for the kelurahan but for
+    its Ketua RT; ``revision_q`` counts those apart.
+    """
+    prefix = f"{path}__" if path else ""
+    return Q(**{f"{prefix}state__in": sorted(WAITING_STATES)})
+
+
+def revision_q(path: str = "") -> Q:
+    prefix = f"{path}__" if path else ""
+    return Q(**{f"{prefix}state": State.REVISION_REQUESTED})
+
+
+def _waiting_cap(actor) -> str:
+    # Where the actor decides when they decide somewhere (the queue), otherwise
+    # the RTs they read (kecamatan and city overseers).
+    return Cap.REPORT_DECIDE if actor.scope.has(Cap.REPORT_DECIDE) else Cap.REPORT_VIEW
+
+
+def report_waiting(*, actor, queryset: QuerySet[Report] | None = None) -> QuerySet[Report]:
+    """Reports waiting for a decision that the actor sees: the one "waiting" of
+    the dashboard, the compliance page and the queue."""
+    return report_list(actor=actor, cap=_waiting_cap(actor), queryset=queryset).filter(waiting_q())
+
+
+def waiting_counts(*, actor, kelurahan_id: int | None = None) -> dict[str, int]:
+    """``waiting`` (``report_waiting``) and ``revision`` (sent back to the RT), in
+    one query: the dashboard and the compliance page show these two numbers."""
+    reports = report_list(actor=actor, cap=_waiting_cap(actor))
+    if kelurahan_id is not None:
+        reports = reports.filter(rt__kelurahan_id=kelurahan_id)
+    return reports.aggregate(
+        waiting=Count("pk", filter=waiting_q()),
+        revision=Count("pk", filter=revision_q()),
+    )
+
+
 def report_queue(*, actor, queryset: QuerySet[Report] | None = None) -> QuerySet[Report]:
     """Reports waiting for the actor's decision, oldest submission first."""
     return (
         report_list(actor=actor, cap=Cap.REPORT_DECIDE, queryset=queryset)
-        .filter(state=State.SUBMITTED)
+        .filter(waiting_q())
         .order_by("submitted_at", "id")
     )
 

@@ -36,7 +36,8 @@ def test_pending_and_approved_count_drafts_and_rejections_do_not(actors, kr):
     rt1 = _by_number(_compute(actors.lurah))[1]
     assert rt1.reported == 3
     assert rt1.last_report == days_ago(1) and rt1.days_since_last == 1
-    assert rt1.pending == 2
+    # Waiting for a decision is submitted only; sent back for revision is apart.
+    assert (rt1.pending, rt1.revision_requested) == (1, 1)
     assert rt1.streak == 3  # yesterday, and the two days before; today is not over
     assert rt1.reported_current is False
 
