@@ -57,6 +57,8 @@ class ReportCode:
     DATE_IN_FUTURE = "date_in_future"
     DATE_TOO_OLD = "date_too_old"
     NIHIL_EXISTS = "nihil_already_reported"
+    NIHIL_AFTER_REPORTS = "nihil_after_reports"
+    NIHIL_SAME_DAY = "nihil_same_day"
     RESIDENT_DECEASED = "resident_already_deceased"
     RESIDENT_NOT_LIVING = "resident_not_living_here"
     RESIDENT_OUTSIDE_RT = "resident_outside_rt"
@@ -608,6 +610,7 @@ def clean(kind: str, ctx: Context, data: dict) -> Cleaned:
         _check_nihil(ctx, cleaned)
         return cleaned
     cleaned = CLEANERS[kind](ctx, data)
+    _warn_after_nihil(ctx, cleaned)
     _blank_for_null(kind, cleaned.values)
     exclude = REFERENCES.get(kind, [])
     known = {p.field for p in cleaned.problems}
@@ -620,6 +623,9 @@ def clean(kind: str, ctx: Context, data: dict) -> Cleaned:
 # A nihil report counts once sent: a draft (never sent, read by its reporter
 # only) or a rejected one blocks nobody (the models' one_nihil_report_per_rt_and_day).
 NIHIL_NOT_COUNTED = (State.DRAFT, State.REJECTED)
+# Reports that make "nothing to report" untrue for their day: sent and not
+# refused (a withdrawn report is a draft again, a rejected one was not accepted).
+SENT_NOT_REFUSED = (State.SUBMITTED, State.REVISION_REQUESTED, State.APPROVED)
 
 
 def _blank_for_null(kind: str, values: dict[str, Any]) -> None:
@@ -650,6 +656,46 @@ def _check_nihil(ctx: Context, cleaned: Cleaned) -> None:
         cleaned.refuse(
             ReportCode.NIHIL_EXISTS,
             _("This RT already reported nothing for that day."),
+            "report_date",
+        )
+        return
+    # "Nothing to report" contradicts a report the RT already sent for that day.
+    # Historical imports (``ctx.lookups``) keep what the kelurahan's books say.
+    if ctx.lookups is None and _sent_reports(ctx).exclude(kind=Kind.NIHIL).exists():
+        cleaned.refuse(
+            ReportCode.NIHIL_AFTER_REPORTS,
+            _(
+                "This RT already sent a report for that day, so it cannot also report "
+                "that there was nothing to report (nihil)."
+            ),
+            "report_date",
+        )
+
+
+def _sent_reports(ctx: Context):
+    others = Report.objects.filter(
+        rt=ctx.rt, report_date=ctx.report_date, state__in=SENT_NOT_REFUSED
+    )
+    return others.exclude(pk=ctx.report.pk) if ctx.report is not None else others
+
+
+def _warn_after_nihil(ctx: Context, cleaned: Cleaned) -> None:
+    """A real report after the RT's nihil for the same day is accepted, with a warning.
+
+    Something did happen after all, and the RT must be able to report it (a
+    death cannot wait). The nihil stays as it is: it was approved on
+    submission, and a decision is final. Compliance counts the day once either
+    way (a period is reported when any counted report is dated in it).
+    """
+    if ctx.lookups is not None:
+        return
+    if _sent_reports(ctx).filter(kind=Kind.NIHIL).exists():
+        cleaned.warn(
+            ReportCode.NIHIL_SAME_DAY,
+            _(
+                "This RT reported nothing (nihil) for that day; this report is accepted "
+                "as well, and the day counts once."
+            ),
             "report_date",
         )
 
