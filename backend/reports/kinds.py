@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from backend.audit.models import Action
@@ -118,9 +119,27 @@ class Cleaned:
 
 _REQUIRED_CODES = {"blank", "null", "required"}
 
+#: How a field is named in an error where its model's verbose name alone would be
+#: unclear ("kegiatan wajib diisi" for an activity's title).
+FIELD_LABELS: dict[tuple[str, str], Any] = {
+    (Kind.ACTIVITY, "title"): _("activity title"),
+    (Kind.GOTONG_ROYONG, "title"): _("activity title"),
+    (Kind.ISSUE, "title"): _("title of the report"),
+    (Kind.ISSUE, "description"): _("description of the report"),
+}
+
+
+def field_label(kind: str, name: str) -> str:
+    """The field as the error messages name it, e.g. "Judul kegiatan"."""
+    label = FIELD_LABELS.get((kind, name))
+    if label is None:
+        label = DETAIL_MODELS[kind]._meta.get_field(name).verbose_name
+    return capfirst(str(label))
+
 
 def _model_problems(kind: str, values: dict[str, Any], exclude: list[str]) -> list[Problem]:
-    """Required fields, lengths and choices, as the detail model declares them."""
+    """Required fields, lengths and choices, as the detail model declares them; each
+    message names its field ("Judul kegiatan wajib diisi.")."""
     model = DETAIL_MODELS[kind]
     instance = model(**{k: v for k, v in values.items() if k not in exclude})
     try:
@@ -128,15 +147,18 @@ def _model_problems(kind: str, values: dict[str, Any], exclude: list[str]) -> li
             exclude=["report", *exclude], validate_unique=False, validate_constraints=False
         )
     except ValidationError as exc:
-        return [
-            Problem(
-                Code.REQUIRED if error.code in _REQUIRED_CODES else Code.INVALID,
-                " ".join(error.messages),
-                name,
-            )
-            for name, errors in exc.error_dict.items()
-            for error in errors
-        ]
+        problems = []
+        for name, errors in exc.error_dict.items():
+            label = field_label(kind, name)
+            for error in errors:
+                if error.code in _REQUIRED_CODES:
+                    problems.append(
+                        Problem(Code.REQUIRED, _("%(field)s is required.") % {"field": label}, name)
+                    )
+                else:
+                    message = " ".join(error.messages)
+                    problems.append(Problem(Code.INVALID, f"{label}: {message}", name))
+        return problems
     return []
 
 
