@@ -425,6 +425,11 @@ def _clean_stay_start(ctx: Context, data: dict) -> Cleaned:
                 "expected_end_date",
             )
     if nik and not any(p.field == "nik" for p in cleaned.problems):
+        # As the population register does: the sex and birth date a NIK encodes
+        # differ from those entered, worth a look but never a refusal.
+        cleaned.warnings += identity.nik_warnings(
+            nik, sex=values.get("sex"), birth_date=values.get("birth_date")
+        )
         _check_stay_nik(ctx, nik, cleaned)
     return cleaned
 
