@@ -35,6 +35,7 @@ from admin_config.navigation import NavGroup, NavItem
 from admin_config.wilayah import spans_kelurahan
 from backend.accounts.roles import Cap
 from backend.audit.context import Door, audit_context
+from backend.audit.display import format_time_wita
 from backend.common.errors import DomainError
 from backend.common.masking import mask_number
 from backend.population.age import today_wita
@@ -513,7 +514,7 @@ def _detail_value(detail, f):
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, dt.time):
-        return value.strftime("%H.%M")
+        return format_time_wita(value)
     if isinstance(value, dt.date):
         return date_format(value, "j F Y")
     if isinstance(value, int) and f.name.endswith("_value"):
