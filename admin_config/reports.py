@@ -64,6 +64,10 @@ DECISION_DONE = {
 }
 
 
+#: A search for an RT: "5", "005", "RT 5", "rt005", "RT. 5".
+_RT_TERM = re.compile(r"(?:rt\.?\s*)?0*(\d{1,3})", re.IGNORECASE)
+
+
 def _message(exc: DomainError) -> str:
     return "; ".join(p.render() for p in exc.problems)
 
@@ -216,6 +220,10 @@ class BaseReportAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
         ScopedRTFilter,
     )
     search_fields = ("=id", "deathdetail__resident__name", "activitydetail__title")
+    search_help_text = _(
+        "Report number, RT number (e.g. RT 5), reporter's name, kind, the deceased's "
+        "name or an activity's title."
+    )
     date_hierarchy = None
     actions = ("approve_selected", "reject_selected", "request_revision_selected")
     actions_detail = ("approve_detail", "reject_detail", "revision_detail", "follow_up_detail")
@@ -226,14 +234,15 @@ class BaseReportAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
                 "fields": (
                     ("kind", "state"),
                     ("rt", "report_date"),
-                    ("reporter", "submitted_at"),
-                    ("decided_by", "decided_at"),
+                    ("reporter_name", "submitted_at"),
+                    ("decided_by_name", "decided_at"),
                     "decision_reason",
                     "note",
                 )
             },
         ),
     )
+    readonly_fields = ("reporter_name", "decided_by_name")
     change_form_after_template = "admin/reports/report_detail.html"
 
     def scoped_queryset(self, request: HttpRequest, cap: str | None = None):
@@ -288,6 +297,36 @@ class BaseReportAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
                 cache[object_id] = None
         return cache[object_id]
 
+    def get_search_results(self, request: HttpRequest, queryset, search_term: str):
+        """Also by RT number ("5", "RT 5", "rt005"), the reporter's name or username,
+        and the kind (its label in the user's language, e.g. "kematian", or its code)."""
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        term = " ".join(search_term.split())
+        if not term:
+            return found, duplicates
+        extra = Q(pk__in=[])
+        rt = _RT_TERM.fullmatch(term)
+        if rt:
+            extra |= Q(rt__number=int(rt.group(1)))
+        words = term.split()
+        extra |= Q(
+            *[
+                Q(reporter__first_name__icontains=w)
+                | Q(reporter__last_name__icontains=w)
+                | Q(reporter__username__icontains=w)
+                for w in words
+            ]
+        )
+        lowered = term.lower()
+        kinds = [
+            value
+            for value, label in Kind.choices
+            if lowered in str(label).lower() or lowered == value
+        ]
+        if kinds:
+            extra |= Q(kind__in=kinds)
+        return found | queryset.filter(extra), duplicates
+
     # -- columns ---------------------------------------------------------------
 
     @display(description=_("report"), ordering="id")
@@ -304,7 +343,11 @@ class BaseReportAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
 
     @display(description=_("reported by"))
     def reporter_name(self, obj: Report) -> str:
-        return obj.reporter.get_full_name() or obj.reporter.get_username()
+        return selectors.person_name(obj.reporter)
+
+    @display(description=_("decided by"))
+    def decided_by_name(self, obj: Report) -> str:
+        return selectors.person_name(obj.decided_by) or "-"
 
     # -- detail page -----------------------------------------------------------
 
@@ -780,6 +823,16 @@ class RTComplianceAdmin(ReadOnlyScopedModelAdmin):
             heatmap=heat_level,
             today=today,
         )
+        not_reported = result.not_reported[:200]
+        rt_rows = (
+            sorted(result.rts, key=lambda r: (r.rate if r.rate is not None else -1, r.number))[:200]
+            if kelurahan_id
+            else []
+        )
+        # Who to call: each shown RT's Ketua RT, from the active role assignments.
+        ketua = selectors.ketua_rt_names({rt.rt_id for rt in (*not_reported, *rt_rows)})
+        for rt in (*not_reported, *rt_rows):
+            rt.ketua = ketua.get(rt.rt_id, "")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -792,13 +845,9 @@ class RTComplianceAdmin(ReadOnlyScopedModelAdmin):
             "multi_kelurahan": len(kelurahan_rows) > 1,
             "heat_level": heat_level,
             "cadence_label": _("weekly") if result.cadence == 7 else _("daily"),
-            "not_reported": result.not_reported[:200],
+            "not_reported": not_reported,
             "not_reported_count": len(result.not_reported),
-            "rt_rows": sorted(
-                result.rts, key=lambda r: (r.rate if r.rate is not None else -1, r.number)
-            )[:200]
-            if kelurahan_id
-            else [],
+            "rt_rows": rt_rows,
             "queue_url": reverse("admin:reports_reportqueue_changelist"),
             "waiting": selectors.waiting_counts(actor=actor, kelurahan_id=kelurahan_id),
             "revision_url": reverse("admin:reports_report_changelist")
@@ -842,13 +891,16 @@ def dashboard_context(request) -> dict:
     # the queue's; reports sent back to their RT are shown apart.
     waiting_counts = selectors.waiting_counts(actor=actor)
     reports_url = reverse("admin:reports_report_changelist")
+    longest = result.not_reported[:DASHBOARD_SILENT_RTS]
+    ketua = selectors.ketua_rt_names({rt.rt_id for rt in longest}) if longest else {}
     silent = [
         {
             "label": f"{rt.label} · {rt.kelurahan_name}",
             "days": rt.days_since_last,
+            "ketua": ketua.get(rt.rt_id, ""),
             "url": f"{reports_url}?rt={rt.rt_id}",
         }
-        for rt in result.not_reported[:DASHBOARD_SILENT_RTS]
+        for rt in longest
     ]
     return {
         "reports_total": total,

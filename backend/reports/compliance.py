@@ -170,6 +170,7 @@ class RTCompliance:
     reported_current: bool = False
     pending: int = 0  # waiting for a decision (``selectors.waiting_q``), any date
     revision_requested: int = 0  # sent back, waiting for the RT
+    ketua: str = ""  # the Ketua RT's name, filled by a page that shows it
 
     @property
     def label(self) -> str:

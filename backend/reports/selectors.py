@@ -118,9 +118,40 @@ def report_queue(*, actor, queryset: QuerySet[Report] | None = None) -> QuerySet
 
 def report_history(report: Report) -> QuerySet[AuditEvent]:
     """The report's audit events, oldest first (its history of states and edits)."""
-    return AuditEvent.objects.filter(
-        entity_type="reports.report", entity_id=str(report.pk)
-    ).order_by("occurred_at", "id")
+    return (
+        AuditEvent.objects.filter(entity_type="reports.report", entity_id=str(report.pk))
+        .select_related("actor")
+        .order_by("occurred_at", "id")
+    )
+
+
+# -- people's names ------------------------------------------------------------------
+
+
+def person_name(user) -> str:
+    """How a reporter, decider or Ketua RT is shown everywhere: the full name, else
+    the username (``""`` for nobody)."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def ketua_rt_names(rt_ids) -> dict[int, str]:
+    """The Ketua RT of each RT, by their active role assignment (and active account),
+    in one query: ``{rt_id: "Full Name"}`` (several Ketua RT joined with commas)."""
+    from backend.accounts.models import RoleAssignment
+    from backend.accounts.roles import Role
+
+    names: dict[int, list[str]] = {}
+    for assignment in (
+        RoleAssignment.objects.filter(
+            role=Role.KETUA_RT, is_active=True, user__is_active=True, rt_id__in=list(rt_ids)
+        )
+        .select_related("user")
+        .order_by("rt_id", "created_at", "id")
+    ):
+        names.setdefault(assignment.rt_id, []).append(person_name(assignment.user))
+    return {rt_id: ", ".join(people) for rt_id, people in names.items()}
 
 
 # -- stays -------------------------------------------------------------------
