@@ -406,6 +406,8 @@ class BaseReportAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
                 _("%(report)s %(done)s.") % {"report": report, "done": DECISION_DONE[decision]},
             )
             return HttpResponseRedirect(_next_in_queue(request))
+        if decision == "approve":
+            report.approval_effects = approval_effects(report)
         return render(
             request,
             "admin/reports/decide.html",
@@ -484,6 +486,7 @@ class BaseReportAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
         needs_reason = workflow.TRANSITIONS[decision].needs_reason
         form = ReasonForm(request.POST if "apply" in request.POST else None)
         if needs_reason and not form.is_valid():
+            reports = list(queryset.order_by("submitted_at", "id"))
             return render(
                 request,
                 "admin/reports/decide.html",
@@ -491,7 +494,7 @@ class BaseReportAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
                     **self.admin_site.each_context(request),
                     "opts": self.model._meta,
                     "title": DECISION_LABELS[decision],
-                    "reports": list(queryset.order_by("submitted_at", "id")),
+                    "reports": reports,
                     "decision": decision,
                     "decision_label": DECISION_LABELS[decision],
                     "form": form,
@@ -563,6 +566,52 @@ def _detail_value(detail, f):
     if isinstance(value, int) and f.name.endswith("_value"):
         return f"Rp {value:,}".replace(",", ".")
     return value
+
+
+def approval_effects(report: Report) -> list[dict]:
+    """What approving ``report`` changes beyond the report, as sentences with links,
+    for the confirmation page (a death: the resident, their spouse, their KK)."""
+    from backend.reports import kinds
+
+    effects = kinds.death_effects(report)
+    if effects is None:
+        return []
+    resident = effects.resident
+    lines = [
+        {
+            "text": _("%(name)s will be recorded as deceased from %(date)s.")
+            % {"name": resident.name, "date": date_format(effects.death_date, "j F Y")},
+            "url": reverse("admin:population_resident_change", args=[resident.pk]),
+            "link": _("Open the resident"),
+        }
+    ]
+    for spouse in effects.widowed:
+        lines.append(
+            {
+                "text": _("%(name)s, the surviving spouse, will be recorded as widowed.")
+                % {"name": spouse.name},
+                "url": reverse("admin:population_resident_change", args=[spouse.pk]),
+                "link": _("Open the resident"),
+            }
+        )
+    household = effects.household
+    if household is not None:
+        text = (
+            _(
+                "The KK %(kk)s will be flagged as needing a new card: the head has died, "
+                "name a new head."
+            )
+            if effects.is_head
+            else _("The KK %(kk)s will be flagged as needing a new card without them.")
+        )
+        lines.append(
+            {
+                "text": text % {"kk": str(household).removeprefix("KK ")},
+                "url": reverse("admin:population_household_change", args=[household.pk]),
+                "link": _("Open the KK"),
+            }
+        )
+    return lines
 
 
 def year_and_age(person) -> str:

@@ -751,6 +751,37 @@ def _approve_death(actor, report: Report) -> None:
     )
 
 
+@dataclass
+class DeathEffects:
+    """What approving a death report will do (shown before the approval is confirmed)."""
+
+    resident: Resident
+    death_date: date
+    household: Any  # the deceased's KK, or None
+    is_head: bool
+    widowed: list[Resident]
+
+
+def death_effects(report: Report) -> DeathEffects | None:
+    """The changes ``_approve_death`` will make, computed without making them: the
+    resident recorded deceased from the date of death, the surviving married
+    spouses recorded cerai mati, the KK flagged for a new card (with a new head
+    when the head died). None for another kind or a resident no longer living."""
+    if report.kind != Kind.DEATH:
+        return None
+    detail = report.deathdetail
+    resident = Resident.objects.select_related("household").get(pk=detail.resident_id)
+    if resident.status != codes.LifeStatus.ALIVE:
+        return None
+    return DeathEffects(
+        resident=resident,
+        death_date=detail.death_date,
+        household=resident.household,
+        is_head=resident.is_head,
+        widowed=population_services.surviving_spouses(resident),
+    )
+
+
 def _approve_stay_start(actor, report: Report) -> None:
     detail = report.staystartdetail
     # The register may have changed since the report was sent (an import).
