@@ -32,7 +32,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, F, Func, IntegerField, Max, Q, QuerySet
+from django.db.models import Count, F, Func, IntegerField, Max, Min, Q, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -171,6 +171,13 @@ class RTCompliance:
     pending: int = 0  # waiting for a decision (``selectors.waiting_q``), any date
     revision_requested: int = 0  # sent back, waiting for the RT
     ketua: str = ""  # the Ketua RT's name, filled by a page that shows it
+    #: Since when the RT's kelurahan uses Lapor RT (None: not yet); no day before
+    #: it is expected, and an RT of a kelurahan not using it is left out of the figures.
+    reporting_since: date | None = None
+
+    @property
+    def uses_lapor_rt(self) -> bool:
+        return self.reporting_since is not None
 
     @property
     def label(self) -> str:
@@ -198,6 +205,12 @@ class RegionCompliance:
     reported: int = 0
     pending: int = 0
     revision_requested: int = 0
+    rts_not_using: int = 0  # RTs of kelurahan not using Lapor RT (not in ``rts``)
+    reporting_since: date | None = None  # a kelurahan row's start
+
+    @property
+    def uses_lapor_rt(self) -> bool:
+        return self.rts > 0 or not self.rts_not_using
 
     @property
     def rts_not_reported_current(self) -> int:
@@ -213,6 +226,11 @@ class RegionCompliance:
         return round(rate * 100) if rate is not None else None
 
     def add(self, rt: RTCompliance, silent_days: int) -> None:
+        if not rt.uses_lapor_rt:
+            self.rts_not_using += 1
+            self.pending += rt.pending
+            self.revision_requested += rt.revision_requested
+            return
         self.rts += 1
         self.rts_reported_current += rt.reported_current
         self.rts_silent += rt.days_since_last is None or rt.days_since_last >= silent_days
@@ -231,6 +249,7 @@ class HeatCell:
     rejected: int = 0
     rts_reported: int = 0  # for a kelurahan row: RTs that reported that day
     share: float = 0.0  # for a kelurahan row: rts_reported / RTs
+    before_start: bool = False  # before the kelurahan used Lapor RT: not expected
 
     @property
     def bucket(self) -> int:
@@ -241,7 +260,10 @@ class HeatCell:
 
     @property
     def status(self) -> str:
-        """approved, pending, rejected (nothing counted) or none."""
+        """approved, pending, rejected (nothing counted), none, or inactive (a day
+        before the kelurahan used Lapor RT)."""
+        if self.before_start:
+            return "inactive"
         if self.approved:
             return "approved"
         if self.pending or self.revision:
@@ -280,8 +302,9 @@ class Compliance:
 
     @property
     def not_reported(self) -> list[RTCompliance]:
-        """RTs without a report in the current period, longest silence first."""
-        missing = [r for r in self.rts if not r.reported_current]
+        """RTs (of kelurahan using Lapor RT) without a report in the current period,
+        longest silence first."""
+        missing = [r for r in self.rts if r.uses_lapor_rt and not r.reported_current]
         return sorted(
             missing,
             key=lambda r: (
@@ -336,13 +359,22 @@ def compute(
             "number",
             "valid_from",
             "kelurahan_id",
+            "kelurahan__code",
             "kelurahan__name",
             "kelurahan__kecamatan_id",
             "kelurahan__kecamatan__name",
         )
     )
     reports = Report.objects.filter(rt__in=rts)
-    counted = reports.filter(state__in=COUNTED_STATES, report_date__lte=end)
+    since, before_start = _reporting_since(rows, end)
+    # Reports dated before their kelurahan's start count for nothing.
+    counted_q = Q(state__in=COUNTED_STATES, report_date__lte=end)
+    if before_start is not None:
+        reports_from_start = reports.exclude(before_start)
+        counted_q &= ~before_start
+    else:
+        reports_from_start = reports
+    counted = reports_from_start.filter(state__in=COUNTED_STATES, report_date__lte=end)
 
     # Waiting and sent back are counted whatever the report date: they are what
     # waits now (the queue), the same count as ``selectors.report_waiting``.
@@ -350,7 +382,7 @@ def compute(
         row["rt_id"]: row
         for row in reports.values("rt_id")
         .annotate(
-            last=Max("report_date", filter=Q(state__in=COUNTED_STATES, report_date__lte=end)),
+            last=Max("report_date", filter=counted_q),
             pending=Count("pk", filter=waiting_q()),
             revision=Count("pk", filter=revision_q()),
         )
@@ -374,6 +406,7 @@ def compute(
             kecamatan_id=row["kelurahan__kecamatan_id"],
             kecamatan_name=row["kelurahan__kecamatan__name"],
         )
+        rt.reporting_since = since.get(rt.kelurahan_id)
         fig, run = figures.get(rt.rt_id, {}), runs.get(rt.rt_id)
         rt.reported = run.periods if run is not None else 0
         rt.pending = fig.get("pending", 0)
@@ -383,13 +416,21 @@ def compute(
             rt.days_since_last = (end - rt.last_report).days
             rt.reported_current = period_of(rt.last_report, cadence) == current
         rt.streak = _streak_of(run, current, open_period=end_is_open)
-        first = max(start, row["valid_from"] or start)
+        first = max(start, row["valid_from"] or start, rt.reporting_since or start)
         rt.expected = max(0, current - period_of(first, cadence) + 1)
         if end_is_open and not rt.reported_current:
             rt.expected = max(0, rt.expected - 1)
+        if not rt.uses_lapor_rt:
+            rt.expected = 0
         result.rts.append(rt)
         kelurahan.setdefault(
-            rt.kelurahan_id, RegionCompliance("kelurahan", rt.kelurahan_id, rt.kelurahan_name)
+            rt.kelurahan_id,
+            RegionCompliance(
+                "kelurahan",
+                rt.kelurahan_id,
+                rt.kelurahan_name,
+                reporting_since=rt.reporting_since,
+            ),
         ).add(rt, silent_days)
         kecamatan.setdefault(
             rt.kecamatan_id, RegionCompliance("kecamatan", rt.kecamatan_id, rt.kecamatan_name)
@@ -400,8 +441,43 @@ def compute(
     result.total = total
 
     if heatmap:
-        _heatmap(result, reports, heatmap, kelurahan)
+        _heatmap(result, reports_from_start, heatmap, kelurahan)
     return result
+
+
+def _reporting_since(rows: list[dict], end: date) -> tuple[dict[int, date | None], Q | None]:
+    """Since when each kelurahan of ``rows`` uses Lapor RT (None: not by ``end``), and
+    the reports dated before their kelurahan's start (to leave out; None: none).
+
+    ``LAPOR_REPORTS["REPORTING_SINCE"]`` names the start per kelurahan code; a
+    kelurahan not named there started with its RTs' first sent report (one
+    query for all of them); one with neither does not use Lapor RT yet.
+    """
+    explicit = conf.reporting_since()
+    codes = {row["kelurahan_id"]: row["kelurahan__code"] for row in rows}
+    inferred_ids = [k for k, code in codes.items() if code not in explicit]
+    first: dict[int, date] = {}
+    if inferred_ids:
+        first = dict(
+            Report.objects.filter(
+                rt__kelurahan_id__in=inferred_ids,
+                state__in=COUNTED_STATES,
+                report_date__lte=end,
+            )
+            .values("rt__kelurahan_id")
+            .annotate(first=Min("report_date"))
+            .order_by()
+            .values_list("rt__kelurahan_id", "first")
+        )
+    since: dict[int, date | None] = {}
+    before: Q | None = None
+    for kelurahan_id, code in codes.items():
+        day = explicit.get(code) if code in explicit else first.get(kelurahan_id)
+        since[kelurahan_id] = day if day is not None and day <= end else None
+        if code in explicit:
+            earlier = Q(rt__kelurahan_id=kelurahan_id, report_date__lt=explicit[code])
+            before = earlier if before is None else before | earlier
+    return since, before
 
 
 @dataclass(frozen=True)
@@ -469,9 +545,10 @@ def _heatmap(result: Compliance, reports, level: str, kelurahan_figures) -> None
         report_date__lte=result.end,
         state__in=(*COUNTED_STATES, State.REJECTED),
     )
+    starts = {rt.rt_id: rt.reporting_since for rt in result.rts}
     if level == "rt":
         cells: dict[int, list[HeatCell]] = {
-            rt.rt_id: [HeatCell(d) for d in result.heat_days] for rt in result.rts
+            rt.rt_id: [_cell(d, starts[rt.rt_id]) for d in result.heat_days] for rt in result.rts
         }
         for row in (
             window.values("rt_id", "report_date")
@@ -495,7 +572,10 @@ def _heatmap(result: Compliance, reports, level: str, kelurahan_figures) -> None
             for rt in result.rts
         ]
         return
-    cells = {k: [HeatCell(d) for d in result.heat_days] for k in kelurahan_figures}
+    cells = {
+        k: [_cell(d, region.reporting_since) for d in result.heat_days]
+        for k, region in kelurahan_figures.items()
+    }
     for row in (
         window.filter(state__in=COUNTED_STATES)
         .values("rt__kelurahan_id", "report_date")
@@ -509,6 +589,10 @@ def _heatmap(result: Compliance, reports, level: str, kelurahan_figures) -> None
         HeatRow(key=k, label=region.name, cells=cells[k], rts=region.rts)
         for k, region in kelurahan_figures.items()
     ]
+
+
+def _cell(day: date, since: date | None) -> HeatCell:
+    return HeatCell(day, before_start=since is None or day < since)
 
 
 # -- one RT's calendar (phone app) ----------------------------------------------

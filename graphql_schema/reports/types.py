@@ -425,6 +425,12 @@ class RTComplianceType:
     revision_requested: int = strawberry.field(
         description="Reports sent back to the Ketua RT for revision (not waiting for a decision)."
     )
+    reporting_since: date | None = strawberry.field(
+        description=(
+            "Since when the RT's kelurahan uses Lapor RT; null: not yet (nothing is "
+            "expected, and the RT is left out of the region's figures)."
+        )
+    )
 
 
 @strawberry.type(name="RegionCompliance")
@@ -440,6 +446,9 @@ class RegionComplianceType:
     rate: float | None
     pending: int = strawberry.field(description="Reports waiting for a decision.")
     revision_requested: int = strawberry.field(description="Reports sent back for revision.")
+    rts_not_using: int = strawberry.field(
+        description="RTs of kelurahan not using Lapor RT yet (not in rts or the rate)."
+    )
 
 
 @strawberry.type(name="CalendarDay")
@@ -480,6 +489,7 @@ def rt_compliance_type(rt) -> RTComplianceType:
         reported_current_period=rt.reported_current,
         pending=rt.pending,
         revision_requested=rt.revision_requested,
+        reporting_since=rt.reporting_since,
     )
 
 
@@ -496,4 +506,5 @@ def region_compliance_type(region) -> RegionComplianceType:
         rate=region.rate,
         pending=region.pending,
         revision_requested=region.revision_requested,
+        rts_not_using=region.rts_not_using,
     )

@@ -275,8 +275,8 @@ def test_compliance_costs_a_fixed_number_of_queries(gql, actors, regions, kr):
     with CaptureQueriesContext(connection) as big:
         result = client.execute(COMPLIANCE)
     assert result["data"]["compliance"]["total"]["reported"] == 87
-    # session, user, scope (3) + RTs, per-RT figures, streaks (3)
-    assert len(small.captured_queries) == len(big.captured_queries) == 6
+    # session, user, scope (3) + RTs, kelurahan starts, per-RT figures, streaks (4)
+    assert len(small.captured_queries) == len(big.captured_queries) == 7
 
 
 def _multipart(client: Client, query: str, variables: dict, files: dict, **headers):
