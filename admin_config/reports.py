@@ -140,6 +140,27 @@ class ScopedKelurahanFilter(DropdownFilter):
         return queryset.filter(rt__kelurahan_id=value) if value is not None else queryset
 
 
+class FollowUpFilter(DropdownFilter):
+    """Issue reports by follow-up (``?follow_up=open``: new or in progress)."""
+
+    title = _("follow-up")
+    parameter_name = "follow_up"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("new or in progress")), *FollowUp.choices]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "open":
+            return queryset.filter(issuedetail__follow_up__in=OPEN_FOLLOW_UP)
+        if value in FollowUp.values:
+            return queryset.filter(issuedetail__follow_up=value)
+        return queryset
+
+
+OPEN_FOLLOW_UP = (FollowUp.NEW, FollowUp.IN_PROGRESS)
+
+
 class RegionColumnsMixin:
     """An "RT" column (kept on one line) and, for users whose scope spans several
     kelurahan, a "kelurahan" column after it (as the population lists do)."""
@@ -643,6 +664,7 @@ class ReportAdmin(ScopedExportMixin, AuditHistoryMixin, BaseReportAdmin):
     list_filter = (
         ("state", ChoicesDropdownFilter),
         ("kind", ChoicesDropdownFilter),
+        FollowUpFilter,
         ScopedKelurahanFilter,
         ScopedRTFilter,
     )
@@ -679,6 +701,7 @@ class StayStatusFilter(DropdownFilter):
         return [
             ("open", _("open")),
             ("attention", _("near or past one year")),
+            ("overdue", _("past the expected end")),
             ("ended", _("ended")),
         ]
 
@@ -689,6 +712,8 @@ class StayStatusFilter(DropdownFilter):
             return queryset.filter(end_date__isnull=True)
         if value == "attention":
             return queryset.filter(end_date__isnull=True, start_date__lte=near)
+        if value == "overdue":
+            return queryset.filter(end_date__isnull=True, expected_end_date__lt=today_wita())
         if value == "ended":
             return queryset.filter(end_date__isnull=False)
         return queryset
@@ -984,6 +1009,156 @@ class ReportsPanel(DashboardPanel):
 
 
 admin.site.register_dashboard_panel(ReportsPanel())
+
+
+# -- news (Kabar terbaru) ---------------------------------------------------------
+
+#: How far back the news panel looks.
+NEWS_DAYS = 7
+
+
+def news_figures(actor, *, today=None) -> dict[str, int]:
+    """What happened in the actor's scope in the last ``NEWS_DAYS`` days, counted in
+    SQL: three queries whatever the size of the region (reports, residents, stays).
+
+    - ``deaths``: death reports approved (the resident recorded deceased);
+    - ``births``: residents born in the period; ``new_residents``: residents
+      recorded in the period (by any door: staff, import);
+    - ``arrivals``: stays opened (arrival reports approved);
+    - ``open_issues``: approved problem, need and potential reports whose
+      follow-up is new or in progress (whenever reported);
+    - ``stays_attention``: open stays near or past one year; ``stays_overdue``:
+      open stays past their expected end.
+    """
+    from django.db.models import Count
+
+    from backend.population import codes
+    from backend.population.selectors import resident_list
+
+    today = today or today_wita()
+    since_day, since = _news_since(today)
+    reports = selectors.report_list(actor=actor).aggregate(
+        deaths=Count(
+            "pk",
+            filter=Q(kind=Kind.DEATH, state=State.APPROVED, decided_at__gte=since),
+        ),
+        open_issues=Count(
+            "pk",
+            filter=Q(
+                kind=Kind.ISSUE,
+                state=State.APPROVED,
+                issuedetail__follow_up__in=OPEN_FOLLOW_UP,
+            ),
+        ),
+    )
+    residents = resident_list(actor=actor).aggregate(
+        births=Count("pk", filter=Q(birth_date__gte=since_day)),
+        new_residents=Count("pk", filter=Q(created_at__gte=since, status=codes.LifeStatus.ALIVE)),
+    )
+    near, _over = selectors.stay_limit_dates(today)
+    stays = selectors.stay_list(actor=actor).aggregate(
+        arrivals=Count("pk", filter=Q(created_at__gte=since)),
+        stays_attention=Count("pk", filter=Q(end_date__isnull=True, start_date__lte=near)),
+        stays_overdue=Count("pk", filter=Q(end_date__isnull=True, expected_end_date__lt=today)),
+    )
+    return {**reports, **residents, **stays}
+
+
+def _news_since(today):
+    """The first day of the news period, and its start as an aware datetime (WITA)."""
+    from django.utils import timezone
+
+    day = today - timedelta(days=NEWS_DAYS - 1)
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return day, start
+
+
+def news_context(request) -> dict:
+    """The news panel: each figure with its label and a link to the admin list it counts."""
+    from urllib.parse import urlencode
+
+    actor = request.user
+    today = today_wita()
+    figures = news_figures(actor, today=today)
+    since_day, since = _news_since(today)
+    since_iso = since.isoformat()
+
+    def link(name: str, **params) -> str:
+        return f"{reverse(f'admin:{name}_changelist')}?{urlencode(params)}"
+
+    items = [
+        (
+            "deaths",
+            _("Deaths recorded (death reports approved)"),
+            link(
+                "reports_report",
+                kind__exact=Kind.DEATH,
+                state__exact=State.APPROVED,
+                decided_at__gte=since_iso,
+            ),
+        ),
+        (
+            "births",
+            _("Births"),
+            link("population_resident", birth_date__gte=since_day.isoformat()),
+        ),
+        (
+            "new_residents",
+            _("New residents recorded"),
+            link("population_resident", created_at__gte=since_iso, status__exact=1),
+        ),
+        (
+            "arrivals",
+            _("Arrivals (non-permanent stays opened)"),
+            link("reports_nonpermanentstay", created_at__gte=since_iso),
+        ),
+        (
+            "open_issues",
+            _("Problems, needs and potentials not yet resolved (new or in progress)"),
+            link(
+                "reports_report",
+                kind__exact=Kind.ISSUE,
+                state__exact=State.APPROVED,
+                follow_up="open",
+            ),
+        ),
+        (
+            "stays_attention",
+            _("Stays near or past one year"),
+            link("reports_nonpermanentstay", status="attention"),
+        ),
+        (
+            "stays_overdue",
+            _("Stays past their expected end"),
+            link("reports_nonpermanentstay", status="overdue"),
+        ),
+    ]
+    return {
+        "news_days": NEWS_DAYS,
+        "news_since": since_day,
+        "news": [
+            {"key": key, "label": label, "count": figures[key], "url": url}
+            for key, label, url in items
+        ],
+    }
+
+
+class NewsPanel(DashboardPanel):
+    """Kabar terbaru: what happened in the user's region in the last seven days."""
+
+    key = "news"
+    order = 7
+    template_name = "admin/reports/news_card.html"
+
+    def is_visible(self, request: HttpRequest) -> bool:
+        scope = scope_of(request)
+        return scope.has(Cap.REPORT_VIEW) and scope.has(Cap.POPULATION_VIEW)
+
+    def get_context(self, request: HttpRequest) -> dict:
+        return news_context(request)
+
+
+admin.site.register_dashboard_panel(NewsPanel())
 
 
 # -- sidebar ---------------------------------------------------------------------

@@ -21,8 +21,9 @@ RESIDENT_CHANGELIST = 11
 # figure (1); the reports panel's compliance: RTs, kelurahan starts, per-RT
 # figures, runs (4), the reports waiting for a decision or sent back (1), and the
 # Ketua RT of the RTs silent the longest (1; none to name in a region without
-# reports, where no kelurahan uses Lapor RT yet).
-DASHBOARD = 12
+# reports, where no kelurahan uses Lapor RT yet); the news panel: reports,
+# residents, stays (3).
+DASHBOARD = 15
 
 
 @pytest.fixture
