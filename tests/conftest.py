@@ -132,7 +132,20 @@ def actors(regions: Regions) -> Actors:
     return a
 
 
-_serials = itertools.count(1)
+_counter = itertools.count(0)
+
+
+class _Serials:
+    """Four-digit serials 0001-9999, wrapping: a whole run in one process (no
+    xdist) makes more than 9999 of them, and a NIK or KK number has only four
+    serial digits. A test never makes 9999 households, so no number repeats
+    within one test's data."""
+
+    def __next__(self) -> int:
+        return next(_counter) % 9999 + 1
+
+
+_serials = _Serials()
 
 
 def make_household(rt: RT, *, members: int = 3, prefix: str = "647104") -> Household:
