@@ -19,10 +19,15 @@ it, current streak (consecutive reported periods up to the reference day;
 the current period, not over yet, breaks nothing), and whether it reported
 in the current period. Rolled up per kelurahan and kecamatan.
 
+Only kelurahan that use Lapor RT count, from their start
+(``LAPOR_REPORTS["REPORTING_SINCE"]``, else their RTs' first sent report); the
+RTs of a kelurahan that has not started are left out of the figures
+(``rts_not_using``) rather than shown at 0%.
+
 Everything is aggregated in SQL: a fixed number of queries whatever the
-number of RTs or days (the RT list, the last report and pending count per RT,
-the reported periods and runs per RT, and the heatmap cells), never a query
-per RT.
+number of RTs or days (the RT list, the kelurahan starts, the last report and
+waiting counts per RT, the reported periods and runs per RT, and the heatmap
+cells), never a query per RT.
 """
 
 from __future__ import annotations
@@ -459,9 +464,10 @@ def _reporting_since(rows: list[dict], end: date) -> tuple[dict[int, date | None
     first: dict[int, date] = {}
     if inferred_ids:
         first = dict(
+            # Sent, whatever the decision: a rejected report was still Lapor RT in use.
             Report.objects.filter(
                 rt__kelurahan_id__in=inferred_ids,
-                state__in=COUNTED_STATES,
+                state__in=(*COUNTED_STATES, State.REJECTED),
                 report_date__lte=end,
             )
             .values("rt__kelurahan_id")

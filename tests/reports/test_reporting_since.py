@@ -102,3 +102,12 @@ def test_graphql_compliance_tells_which_rts_use_lapor_rt(actors, kr, gql):
     )
     total = out["data"]["compliance"]["total"]
     assert total["rts"] == 87 and total["rtsNotUsing"] > 0
+
+
+def test_a_rejected_report_still_starts_the_kelurahans_use_of_lapor_rt(actors, kr):
+    make_report(kr.rt1, TODAY - timedelta(days=1), State.REJECTED)
+    result = _compute(actors.lurah, heatmap="rt")
+    rt1 = next(rt for rt in result.rts if rt.number == 1)
+    assert rt1.uses_lapor_rt and (rt1.expected, rt1.reported) == (1, 0)
+    row = next(r for r in result.heat_rows if r.label == "RT 001")
+    assert row.cells[-2].status == "rejected"
