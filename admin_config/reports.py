@@ -36,6 +36,7 @@ from admin_config.widgets import DayFirstDateInput
 from admin_config.wilayah import spans_kelurahan
 from backend.accounts.roles import Cap
 from backend.audit.context import Door, audit_context
+from backend.audit.display import format_time_wita
 from backend.common.errors import DomainError
 from backend.common.masking import mask_number
 from backend.population.age import today_wita
@@ -62,6 +63,10 @@ DECISION_DONE = {
     "reject": _("rejected"),
     "request_revision": _("sent back for revision"),
 }
+
+
+#: A search for an RT: "5", "005", "RT 5", "rt005", "RT. 5".
+_RT_TERM = re.compile(r"(?:rt\.?\s*)?0*(\d{1,3})", re.IGNORECASE)
 
 
 def _message(exc: DomainError) -> str:
@@ -134,6 +139,27 @@ class ScopedKelurahanFilter(DropdownFilter):
     def queryset(self, request, queryset):
         value = _int(self.value())
         return queryset.filter(rt__kelurahan_id=value) if value is not None else queryset
+
+
+class FollowUpFilter(DropdownFilter):
+    """Issue reports by follow-up (``?follow_up=open``: new or in progress)."""
+
+    title = _("follow-up")
+    parameter_name = "follow_up"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("new or in progress")), *FollowUp.choices]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "open":
+            return queryset.filter(issuedetail__follow_up__in=OPEN_FOLLOW_UP)
+        if value in FollowUp.values:
+            return queryset.filter(issuedetail__follow_up=value)
+        return queryset
+
+
+OPEN_FOLLOW_UP = (FollowUp.NEW, FollowUp.IN_PROGRESS)
 
 
 class RegionColumnsMixin:
@@ -216,6 +242,10 @@ class BaseReportAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
         ScopedRTFilter,
     )
     search_fields = ("=id", "deathdetail__resident__name", "activitydetail__title")
+    search_help_text = _(
+        "Report number, RT number (e.g. RT 5), reporter's name, kind, the deceased's "
+        "name or an activity's title."
+    )
     date_hierarchy = None
     actions = ("approve_selected", "reject_selected", "request_revision_selected")
     actions_detail = ("approve_detail", "reject_detail", "revision_detail", "follow_up_detail")
@@ -226,14 +256,15 @@ class BaseReportAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
                 "fields": (
                     ("kind", "state"),
                     ("rt", "report_date"),
-                    ("reporter", "submitted_at"),
-                    ("decided_by", "decided_at"),
+                    ("reporter_name", "submitted_at"),
+                    ("decided_by_name", "decided_at"),
                     "decision_reason",
                     "note",
                 )
             },
         ),
     )
+    readonly_fields = ("reporter_name", "decided_by_name")
     change_form_after_template = "admin/reports/report_detail.html"
 
     def scoped_queryset(self, request: HttpRequest, cap: str | None = None):
@@ -288,6 +319,36 @@ class BaseReportAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
                 cache[object_id] = None
         return cache[object_id]
 
+    def get_search_results(self, request: HttpRequest, queryset, search_term: str):
+        """Also by RT number ("5", "RT 5", "rt005"), the reporter's name or username,
+        and the kind (its label in the user's language, e.g. "kematian", or its code)."""
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        term = " ".join(search_term.split())
+        if not term:
+            return found, duplicates
+        extra = Q(pk__in=[])
+        rt = _RT_TERM.fullmatch(term)
+        if rt:
+            extra |= Q(rt__number=int(rt.group(1)))
+        words = term.split()
+        extra |= Q(
+            *[
+                Q(reporter__first_name__icontains=w)
+                | Q(reporter__last_name__icontains=w)
+                | Q(reporter__username__icontains=w)
+                for w in words
+            ]
+        )
+        lowered = term.lower()
+        kinds = [
+            value
+            for value, label in Kind.choices
+            if lowered in str(label).lower() or lowered == value
+        ]
+        if kinds:
+            extra |= Q(kind__in=kinds)
+        return found | queryset.filter(extra), duplicates
+
     # -- columns ---------------------------------------------------------------
 
     @display(description=_("report"), ordering="id")
@@ -304,7 +365,11 @@ class BaseReportAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
 
     @display(description=_("reported by"))
     def reporter_name(self, obj: Report) -> str:
-        return obj.reporter.get_full_name() or obj.reporter.get_username()
+        return selectors.person_name(obj.reporter)
+
+    @display(description=_("decided by"))
+    def decided_by_name(self, obj: Report) -> str:
+        return selectors.person_name(obj.decided_by) or "-"
 
     # -- detail page -----------------------------------------------------------
 
@@ -363,6 +428,8 @@ class BaseReportAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
                 _("%(report)s %(done)s.") % {"report": report, "done": DECISION_DONE[decision]},
             )
             return HttpResponseRedirect(_next_in_queue(request))
+        if decision == "approve":
+            report.approval_effects = approval_effects(report)
         return render(
             request,
             "admin/reports/decide.html",
@@ -441,6 +508,7 @@ class BaseReportAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
         needs_reason = workflow.TRANSITIONS[decision].needs_reason
         form = ReasonForm(request.POST if "apply" in request.POST else None)
         if needs_reason and not form.is_valid():
+            reports = list(queryset.order_by("submitted_at", "id"))
             return render(
                 request,
                 "admin/reports/decide.html",
@@ -448,7 +516,7 @@ class BaseReportAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
                     **self.admin_site.each_context(request),
                     "opts": self.model._meta,
                     "title": DECISION_LABELS[decision],
-                    "reports": list(queryset.order_by("submitted_at", "id")),
+                    "reports": reports,
                     "decision": decision,
                     "decision_label": DECISION_LABELS[decision],
                     "form": form,
@@ -514,12 +582,58 @@ def _detail_value(detail, f):
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, dt.time):
-        return value.strftime("%H.%M")
+        return format_time_wita(value)
     if isinstance(value, dt.date):
         return date_format(value, "DATE_FORMAT")
     if isinstance(value, int) and f.name.endswith("_value"):
         return f"Rp {value:,}".replace(",", ".")
     return value
+
+
+def approval_effects(report: Report) -> list[dict]:
+    """What approving ``report`` changes beyond the report, as sentences with links,
+    for the confirmation page (a death: the resident, their spouse, their KK)."""
+    from backend.reports import kinds
+
+    effects = kinds.death_effects(report)
+    if effects is None:
+        return []
+    resident = effects.resident
+    lines = [
+        {
+            "text": _("%(name)s will be recorded as deceased from %(date)s.")
+            % {"name": resident.name, "date": date_format(effects.death_date, "j F Y")},
+            "url": reverse("admin:population_resident_change", args=[resident.pk]),
+            "link": _("Open the resident"),
+        }
+    ]
+    for spouse in effects.widowed:
+        lines.append(
+            {
+                "text": _("%(name)s, the surviving spouse, will be recorded as widowed.")
+                % {"name": spouse.name},
+                "url": reverse("admin:population_resident_change", args=[spouse.pk]),
+                "link": _("Open the resident"),
+            }
+        )
+    household = effects.household
+    if household is not None:
+        text = (
+            _(
+                "The KK %(kk)s will be flagged as needing a new card: the head has died, "
+                "name a new head."
+            )
+            if effects.is_head
+            else _("The KK %(kk)s will be flagged as needing a new card without them.")
+        )
+        lines.append(
+            {
+                "text": text % {"kk": str(household).removeprefix("KK ")},
+                "url": reverse("admin:population_household_change", args=[household.pk]),
+                "link": _("Open the KK"),
+            }
+        )
+    return lines
 
 
 def year_and_age(person) -> str:
@@ -551,6 +665,7 @@ class ReportAdmin(ScopedExportMixin, AuditHistoryMixin, BaseReportAdmin):
     list_filter = (
         ("state", ChoicesDropdownFilter),
         ("kind", ChoicesDropdownFilter),
+        FollowUpFilter,
         ScopedKelurahanFilter,
         ScopedRTFilter,
     )
@@ -587,6 +702,7 @@ class StayStatusFilter(DropdownFilter):
         return [
             ("open", _("open")),
             ("attention", _("near or past one year")),
+            ("overdue", _("past the expected end")),
             ("ended", _("ended")),
         ]
 
@@ -597,6 +713,8 @@ class StayStatusFilter(DropdownFilter):
             return queryset.filter(end_date__isnull=True)
         if value == "attention":
             return queryset.filter(end_date__isnull=True, start_date__lte=near)
+        if value == "overdue":
+            return queryset.filter(end_date__isnull=True, expected_end_date__lt=today_wita())
         if value == "ended":
             return queryset.filter(end_date__isnull=False)
         return queryset
@@ -778,6 +896,16 @@ class RTComplianceAdmin(ReadOnlyScopedModelAdmin):
             heatmap=heat_level,
             today=today,
         )
+        not_reported = result.not_reported[:200]
+        rt_rows = (
+            sorted(result.rts, key=lambda r: (r.rate if r.rate is not None else -1, r.number))[:200]
+            if kelurahan_id
+            else []
+        )
+        # Who to call: each shown RT's Ketua RT, from the active role assignments.
+        ketua = selectors.ketua_rt_names({rt.rt_id for rt in (*not_reported, *rt_rows)})
+        for rt in (*not_reported, *rt_rows):
+            rt.ketua = ketua.get(rt.rt_id, "")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -790,14 +918,14 @@ class RTComplianceAdmin(ReadOnlyScopedModelAdmin):
             "multi_kelurahan": len(kelurahan_rows) > 1,
             "heat_level": heat_level,
             "cadence_label": _("weekly") if result.cadence == 7 else _("daily"),
-            "not_reported": result.not_reported[:200],
+            "not_reported": not_reported,
             "not_reported_count": len(result.not_reported),
-            "rt_rows": sorted(
-                result.rts, key=lambda r: (r.rate if r.rate is not None else -1, r.number)
-            )[:200]
-            if kelurahan_id
-            else [],
+            "rt_rows": rt_rows,
             "queue_url": reverse("admin:reports_reportqueue_changelist"),
+            "waiting": selectors.waiting_counts(actor=actor, kelurahan_id=kelurahan_id),
+            "revision_url": reverse("admin:reports_report_changelist")
+            + f"?state__exact={State.REVISION_REQUESTED}"
+            + (f"&kelurahan={kelurahan_id}" if kelurahan_id else ""),
             "today": today,
             "is_today": end >= today,
             "silent_days": max(7, result.cadence * 2),
@@ -807,6 +935,7 @@ class RTComplianceAdmin(ReadOnlyScopedModelAdmin):
 
 
 # -- dashboard -------------------------------------------------------------------
+
 
 #: RTs shown by name on the dashboard (the longest silences); the rest on the compliance page.
 DASHBOARD_SILENT_RTS = 5
@@ -831,23 +960,26 @@ def dashboard_context(request) -> dict:
     weekly = result.cadence == 7
     silent_days = max(7, result.cadence * 2)
     may_decide = scope.has(Cap.REPORT_DECIDE)
-    # The queue itself (compliance's "pending" also counts reports sent back to the RT).
-    if may_decide:
-        waiting = selectors.report_queue(actor=actor).count()
-    else:
-        waiting = selectors.report_list(actor=actor).filter(state=State.SUBMITTED).count()
+    # "Waiting for a decision" has one definition (``selectors.report_waiting``),
+    # the queue's; reports sent back to their RT are shown apart.
+    waiting_counts = selectors.waiting_counts(actor=actor)
     reports_url = reverse("admin:reports_report_changelist")
+    longest = result.not_reported[:DASHBOARD_SILENT_RTS]
+    ketua = selectors.ketua_rt_names({rt.rt_id for rt in longest}) if longest else {}
     silent = [
         {
             "label": f"{rt.label} · {rt.kelurahan_name}",
             "days": rt.days_since_last,
+            "ketua": ketua.get(rt.rt_id, ""),
             "url": f"{reports_url}?rt={rt.rt_id}",
         }
-        for rt in result.not_reported[:DASHBOARD_SILENT_RTS]
+        for rt in longest
     ]
     return {
         "reports_total": total,
-        "reports_waiting": waiting,
+        "reports_waiting": waiting_counts["waiting"],
+        "reports_revision": waiting_counts["revision"],
+        "reports_revision_url": f"{reports_url}?state__exact={State.REVISION_REQUESTED}",
         "reports_weekly": weekly,
         "reports_silent_days": silent_days,
         "reports_not_reported": total.rts_not_reported_current,
@@ -876,6 +1008,156 @@ class ReportsPanel(DashboardPanel):
 
 
 admin.site.register_dashboard_panel(ReportsPanel())
+
+
+# -- news (Kabar terbaru) ---------------------------------------------------------
+
+#: How far back the news panel looks.
+NEWS_DAYS = 7
+
+
+def news_figures(actor, *, today=None) -> dict[str, int]:
+    """What happened in the actor's scope in the last ``NEWS_DAYS`` days, counted in
+    SQL: three queries whatever the size of the region (reports, residents, stays).
+
+    - ``deaths``: death reports approved (the resident recorded deceased);
+    - ``births``: residents born in the period; ``new_residents``: residents
+      recorded in the period (by any door: staff, import);
+    - ``arrivals``: stays opened (arrival reports approved);
+    - ``open_issues``: approved problem, need and potential reports whose
+      follow-up is new or in progress (whenever reported);
+    - ``stays_attention``: open stays near or past one year; ``stays_overdue``:
+      open stays past their expected end.
+    """
+    from django.db.models import Count
+
+    from backend.population import codes
+    from backend.population.selectors import resident_list
+
+    today = today or today_wita()
+    since_day, since = _news_since(today)
+    reports = selectors.report_list(actor=actor).aggregate(
+        deaths=Count(
+            "pk",
+            filter=Q(kind=Kind.DEATH, state=State.APPROVED, decided_at__gte=since),
+        ),
+        open_issues=Count(
+            "pk",
+            filter=Q(
+                kind=Kind.ISSUE,
+                state=State.APPROVED,
+                issuedetail__follow_up__in=OPEN_FOLLOW_UP,
+            ),
+        ),
+    )
+    residents = resident_list(actor=actor).aggregate(
+        births=Count("pk", filter=Q(birth_date__gte=since_day)),
+        new_residents=Count("pk", filter=Q(created_at__gte=since, status=codes.LifeStatus.ALIVE)),
+    )
+    near, _over = selectors.stay_limit_dates(today)
+    stays = selectors.stay_list(actor=actor).aggregate(
+        arrivals=Count("pk", filter=Q(created_at__gte=since)),
+        stays_attention=Count("pk", filter=Q(end_date__isnull=True, start_date__lte=near)),
+        stays_overdue=Count("pk", filter=Q(end_date__isnull=True, expected_end_date__lt=today)),
+    )
+    return {**reports, **residents, **stays}
+
+
+def _news_since(today):
+    """The first day of the news period, and its start as an aware datetime (WITA)."""
+    from django.utils import timezone
+
+    day = today - timedelta(days=NEWS_DAYS - 1)
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return day, start
+
+
+def news_context(request) -> dict:
+    """The news panel: each figure with its label and a link to the admin list it counts."""
+    from urllib.parse import urlencode
+
+    actor = request.user
+    today = today_wita()
+    figures = news_figures(actor, today=today)
+    since_day, since = _news_since(today)
+    since_iso = since.isoformat()
+
+    def link(name: str, **params) -> str:
+        return f"{reverse(f'admin:{name}_changelist')}?{urlencode(params)}"
+
+    items = [
+        (
+            "deaths",
+            _("Deaths recorded (death reports approved)"),
+            link(
+                "reports_report",
+                kind__exact=Kind.DEATH,
+                state__exact=State.APPROVED,
+                decided_at__gte=since_iso,
+            ),
+        ),
+        (
+            "births",
+            _("Births"),
+            link("population_resident", birth_date__gte=since_day.isoformat()),
+        ),
+        (
+            "new_residents",
+            _("New residents recorded"),
+            link("population_resident", created_at__gte=since_iso, status__exact=1),
+        ),
+        (
+            "arrivals",
+            _("Arrivals (non-permanent stays opened)"),
+            link("reports_nonpermanentstay", created_at__gte=since_iso),
+        ),
+        (
+            "open_issues",
+            _("Problems, needs and potentials not yet resolved (new or in progress)"),
+            link(
+                "reports_report",
+                kind__exact=Kind.ISSUE,
+                state__exact=State.APPROVED,
+                follow_up="open",
+            ),
+        ),
+        (
+            "stays_attention",
+            _("Stays near or past one year"),
+            link("reports_nonpermanentstay", status="attention"),
+        ),
+        (
+            "stays_overdue",
+            _("Stays past their expected end"),
+            link("reports_nonpermanentstay", status="overdue"),
+        ),
+    ]
+    return {
+        "news_days": NEWS_DAYS,
+        "news_since": since_day,
+        "news": [
+            {"key": key, "label": label, "count": figures[key], "url": url}
+            for key, label, url in items
+        ],
+    }
+
+
+class NewsPanel(DashboardPanel):
+    """Kabar terbaru: what happened in the user's region in the last seven days."""
+
+    key = "news"
+    order = 7
+    template_name = "admin/reports/news_card.html"
+
+    def is_visible(self, request: HttpRequest) -> bool:
+        scope = scope_of(request)
+        return scope.has(Cap.REPORT_VIEW) and scope.has(Cap.POPULATION_VIEW)
+
+    def get_context(self, request: HttpRequest) -> dict:
+        return news_context(request)
+
+
+admin.site.register_dashboard_panel(NewsPanel())
 
 
 # -- sidebar ---------------------------------------------------------------------

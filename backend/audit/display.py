@@ -104,6 +104,18 @@ def format_wita(value: dt.datetime | None) -> str:
     return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
 
 
+def format_time_wita(value: dt.time | str | None) -> str:
+    """A local time as Indonesians write it: "21.15 WITA" (times of day are WITA)."""
+    if value in (None, ""):
+        return "—"
+    if not isinstance(value, dt.time):
+        try:
+            value = dt.time.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+    return f"{value.strftime('%H.%M')} {WITA}"
+
+
 def is_masked_field(name: str) -> bool:
     return name in MASKED_FIELD_NAMES or name.endswith("_nik")
 
@@ -131,16 +143,32 @@ class ChangeRow:
 _FIELD_SOURCES: dict[type, tuple[type, ...]] = {}
 
 
-def describe_fields_with(model, *others) -> None:
-    """Label and show the values of ``model``'s events with the fields of ``others`` too."""
+def describe_fields_with(model, *others, chooser=None) -> None:
+    """Label and show the values of ``model``'s events with the fields of ``others`` too.
+
+    ``chooser(event)`` names the one of ``others`` that describes a given event
+    (a report's kind decides whether "place" is an activity's place or a place
+    of death, a coded choice); without it, or when it answers None, the first
+    of ``others`` holding the field does.
+    """
     _FIELD_SOURCES[model] = (*_FIELD_SOURCES.get(model, ()), *others)
+    if chooser is not None:
+        _FIELD_CHOOSERS[model] = chooser
 
 
-def model_field(model, name: str):
+_FIELD_CHOOSERS: dict[Any, Any] = {}
+
+
+def model_field(model, name: str, event: AuditEvent | None = None):
     """The concrete field ``name`` of ``model`` (or of a model registered for it), else None."""
     if model is None:
         return None
-    for source in (model, *_FIELD_SOURCES.get(model, ())):
+    sources = (model, *_FIELD_SOURCES.get(model, ()))
+    chooser = _FIELD_CHOOSERS.get(model)
+    chosen = chooser(event) if chooser is not None and event is not None else None
+    if chosen is not None:
+        sources = (model, chosen, *sources[1:])
+    for source in sources:
         try:
             field = source._meta.get_field(name)
         except FieldDoesNotExist:
@@ -253,8 +281,8 @@ class EventPresenter:
             return self.entity_name(event)
         return event.entity_label
 
-    def field_label(self, model, name: str) -> str:
-        field = model_field(model, name)
+    def field_label(self, model, name: str, event: AuditEvent | None = None) -> str:
+        field = model_field(model, name, event)
         if field is not None:
             return capfirst(str(field.verbose_name))
         if model is not None and name in _reverse_relations(model):
@@ -308,7 +336,7 @@ class EventPresenter:
             return self._plain(self._mask_numbers(event, raw))
 
     def _value(self, event: AuditEvent, model, name: str, raw: Any) -> str:
-        field = model_field(model, name)
+        field = model_field(model, name, event)
         if field is None:
             return self._plain(self._mask_numbers(event, raw))
         if field.is_relation and field.many_to_one:
@@ -323,6 +351,8 @@ class EventPresenter:
         if isinstance(field, models.DateField):
             parsed = parse_date(str(raw))
             return formats.date_format(parsed, "DATE_FORMAT") if parsed else str(raw)
+        if isinstance(field, models.TimeField):
+            return format_time_wita(raw)
         return self._plain(raw)
 
     def _mask_numbers(self, event: AuditEvent, raw: Any) -> Any:
@@ -361,7 +391,7 @@ class EventPresenter:
         model = self.model_of(event)
         rows = []
         for name, value in self._in_field_order(model, _changes_of(event).items()):
-            label = self.field_label(model, name)
+            label = self.field_label(model, name, event)
             if isinstance(value, list) and len(value) == 2 and model is not None:
                 rows.append(
                     ChangeRow(
@@ -378,7 +408,9 @@ class EventPresenter:
     def snapshot_rows(self, event: AuditEvent) -> list[ChangeRow]:
         model = self.model_of(event)
         return [
-            ChangeRow(name, self.field_label(model, name), "", self.value(event, model, name, raw))
+            ChangeRow(
+                name, self.field_label(model, name, event), "", self.value(event, model, name, raw)
+            )
             for name, raw in self._in_field_order(model, _snapshot_of(event).items())
             if name not in ("created_at", "updated_at")
         ]
@@ -397,7 +429,7 @@ class EventPresenter:
             rows.append(
                 ChangeRow(
                     name,
-                    self.field_label(model, name),
+                    self.field_label(model, name, event),
                     self.value(event, model, name, now.get(name)),
                     self.value(event, model, name, raw),
                 )

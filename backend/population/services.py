@@ -521,6 +521,13 @@ def _stored_text(message) -> str:
         return str(message)
 
 
+def surviving_spouses(deceased: Resident) -> list[Resident]:
+    """Who ``resident_mark_deceased`` would record cerai mati, without changing
+    anything (for a confirmation page); the same rule as the death itself."""
+    with transaction.atomic():
+        return _surviving_spouses(deceased)
+
+
 def _surviving_spouses(deceased: Resident) -> list[Resident]:
     """Living married spouses on the deceased's KK whose status becomes cerai mati.
 

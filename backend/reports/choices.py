@@ -26,8 +26,12 @@ class State(models.TextChoices):
 DECIDED_STATES = frozenset({State.APPROVED, State.REJECTED})
 # The Ketua RT may change the content in these states.
 EDITABLE_STATES = frozenset({State.DRAFT, State.REVISION_REQUESTED})
-# Waiting for the kelurahan.
+# "Waiting for a decision": sent to the kelurahan and not decided yet. The one
+# definition every count uses (queue, dashboard, compliance, calendar; see
+# ``selectors.report_waiting``). A report sent back for revision is not in it:
+# it waits for its Ketua RT, and is counted apart as "revision requested".
 PENDING_STATES = frozenset({State.SUBMITTED})
+WAITING_STATES = PENDING_STATES
 
 
 class ActivityCategory(models.TextChoices):

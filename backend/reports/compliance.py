@@ -19,10 +19,15 @@ it, current streak (consecutive reported periods up to the reference day;
 the current period, not over yet, breaks nothing), and whether it reported
 in the current period. Rolled up per kelurahan and kecamatan.
 
+Only kelurahan that use Lapor RT count, from their start
+(``LAPOR_REPORTS["REPORTING_SINCE"]``, else their RTs' first sent report); the
+RTs of a kelurahan that has not started are left out of the figures
+(``rts_not_using``) rather than shown at 0%.
+
 Everything is aggregated in SQL: a fixed number of queries whatever the
-number of RTs or days (the RT list, the last report and pending count per RT,
-the reported periods and runs per RT, and the heatmap cells), never a query
-per RT.
+number of RTs or days (the RT list, the kelurahan starts, the last report and
+waiting counts per RT, the reported periods and runs per RT, and the heatmap
+cells), never a query per RT.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, F, Func, IntegerField, Max, Q, QuerySet
+from django.db.models import Count, F, Func, IntegerField, Max, Min, Q, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -40,12 +45,16 @@ from backend.accounts.roles import Cap
 from backend.common.errors import Code, DomainError
 from backend.population.age import today_wita
 from backend.reports import conf
-from backend.reports.choices import State
+from backend.reports.choices import WAITING_STATES, State
 from backend.reports.models import Report
+from backend.reports.selectors import revision_q, waiting_q
 from backend.wilayah.models import RT
 
 COUNTED_STATES = (State.SUBMITTED, State.REVISION_REQUESTED, State.APPROVED)
-PENDING_STATES = (State.SUBMITTED, State.REVISION_REQUESTED)
+# Sent and not decided yet (the heatmap's lighter green): waiting for the
+# kelurahan (``selectors.waiting_q``) or sent back to the RT (``revision_q``).
+# "Waiting for a decision" itself is ``selectors.waiting_q`` only.
+UNDECIDED_STATES = (State.SUBMITTED, State.REVISION_REQUESTED)
 # How far back a streak is followed; a longer streak shows as this many days.
 STREAK_HORIZON_DAYS = 366
 # 1970-01-01 was a Thursday: shifting by 3 days makes weeks run Monday to Sunday.
@@ -164,7 +173,16 @@ class RTCompliance:
     days_since_last: int | None = None
     streak: int = 0
     reported_current: bool = False
-    pending: int = 0
+    pending: int = 0  # waiting for a decision (``selectors.waiting_q``), any date
+    revision_requested: int = 0  # sent back, waiting for the RT
+    ketua: str = ""  # the Ketua RT's name, filled by a page that shows it
+    #: Since when the RT's kelurahan uses Lapor RT (None: not yet); no day before
+    #: it is expected, and an RT of a kelurahan not using it is left out of the figures.
+    reporting_since: date | None = None
+
+    @property
+    def uses_lapor_rt(self) -> bool:
+        return self.reporting_since is not None
 
     @property
     def label(self) -> str:
@@ -191,6 +209,13 @@ class RegionCompliance:
     expected: int = 0
     reported: int = 0
     pending: int = 0
+    revision_requested: int = 0
+    rts_not_using: int = 0  # RTs of kelurahan not using Lapor RT (not in ``rts``)
+    reporting_since: date | None = None  # a kelurahan row's start
+
+    @property
+    def uses_lapor_rt(self) -> bool:
+        return self.rts > 0 or not self.rts_not_using
 
     @property
     def rts_not_reported_current(self) -> int:
@@ -206,22 +231,30 @@ class RegionCompliance:
         return round(rate * 100) if rate is not None else None
 
     def add(self, rt: RTCompliance, silent_days: int) -> None:
+        if not rt.uses_lapor_rt:
+            self.rts_not_using += 1
+            self.pending += rt.pending
+            self.revision_requested += rt.revision_requested
+            return
         self.rts += 1
         self.rts_reported_current += rt.reported_current
         self.rts_silent += rt.days_since_last is None or rt.days_since_last >= silent_days
         self.expected += rt.expected
         self.reported += rt.reported
         self.pending += rt.pending
+        self.revision_requested += rt.revision_requested
 
 
 @dataclass
 class HeatCell:
     day: date
     approved: int = 0
-    pending: int = 0
+    pending: int = 0  # waiting for a decision
+    revision: int = 0  # sent back for revision
     rejected: int = 0
     rts_reported: int = 0  # for a kelurahan row: RTs that reported that day
     share: float = 0.0  # for a kelurahan row: rts_reported / RTs
+    before_start: bool = False  # before the kelurahan used Lapor RT: not expected
 
     @property
     def bucket(self) -> int:
@@ -232,10 +265,13 @@ class HeatCell:
 
     @property
     def status(self) -> str:
-        """approved, pending, rejected (nothing counted) or none."""
+        """approved, pending, rejected (nothing counted), none, or inactive (a day
+        before the kelurahan used Lapor RT)."""
+        if self.before_start:
+            return "inactive"
         if self.approved:
             return "approved"
-        if self.pending:
+        if self.pending or self.revision:
             return "pending"
         if self.rejected:
             return "rejected"
@@ -271,8 +307,9 @@ class Compliance:
 
     @property
     def not_reported(self) -> list[RTCompliance]:
-        """RTs without a report in the current period, longest silence first."""
-        missing = [r for r in self.rts if not r.reported_current]
+        """RTs (of kelurahan using Lapor RT) without a report in the current period,
+        longest silence first."""
+        missing = [r for r in self.rts if r.uses_lapor_rt and not r.reported_current]
         return sorted(
             missing,
             key=lambda r: (
@@ -327,21 +364,32 @@ def compute(
             "number",
             "valid_from",
             "kelurahan_id",
+            "kelurahan__code",
             "kelurahan__name",
             "kelurahan__kecamatan_id",
             "kelurahan__kecamatan__name",
         )
     )
     reports = Report.objects.filter(rt__in=rts)
-    counted = reports.filter(state__in=COUNTED_STATES, report_date__lte=end)
+    since, before_start = _reporting_since(rows, end)
+    # Reports dated before their kelurahan's start count for nothing.
+    counted_q = Q(state__in=COUNTED_STATES, report_date__lte=end)
+    if before_start is not None:
+        reports_from_start = reports.exclude(before_start)
+        counted_q &= ~before_start
+    else:
+        reports_from_start = reports
+    counted = reports_from_start.filter(state__in=COUNTED_STATES, report_date__lte=end)
 
+    # Waiting and sent back are counted whatever the report date: they are what
+    # waits now (the queue), the same count as ``selectors.report_waiting``.
     figures = {
         row["rt_id"]: row
-        for row in reports.filter(report_date__lte=end)
-        .values("rt_id")
+        for row in reports.values("rt_id")
         .annotate(
-            last=Max("report_date", filter=Q(state__in=COUNTED_STATES)),
-            pending=Count("pk", filter=Q(state__in=PENDING_STATES)),
+            last=Max("report_date", filter=counted_q),
+            pending=Count("pk", filter=waiting_q()),
+            revision=Count("pk", filter=revision_q()),
         )
         .order_by()
     }
@@ -363,21 +411,31 @@ def compute(
             kecamatan_id=row["kelurahan__kecamatan_id"],
             kecamatan_name=row["kelurahan__kecamatan__name"],
         )
+        rt.reporting_since = since.get(rt.kelurahan_id)
         fig, run = figures.get(rt.rt_id, {}), runs.get(rt.rt_id)
         rt.reported = run.periods if run is not None else 0
         rt.pending = fig.get("pending", 0)
+        rt.revision_requested = fig.get("revision", 0)
         rt.last_report = fig.get("last")
         if rt.last_report is not None:
             rt.days_since_last = (end - rt.last_report).days
             rt.reported_current = period_of(rt.last_report, cadence) == current
         rt.streak = _streak_of(run, current, open_period=end_is_open)
-        first = max(start, row["valid_from"] or start)
+        first = max(start, row["valid_from"] or start, rt.reporting_since or start)
         rt.expected = max(0, current - period_of(first, cadence) + 1)
         if end_is_open and not rt.reported_current:
             rt.expected = max(0, rt.expected - 1)
+        if not rt.uses_lapor_rt:
+            rt.expected = 0
         result.rts.append(rt)
         kelurahan.setdefault(
-            rt.kelurahan_id, RegionCompliance("kelurahan", rt.kelurahan_id, rt.kelurahan_name)
+            rt.kelurahan_id,
+            RegionCompliance(
+                "kelurahan",
+                rt.kelurahan_id,
+                rt.kelurahan_name,
+                reporting_since=rt.reporting_since,
+            ),
         ).add(rt, silent_days)
         kecamatan.setdefault(
             rt.kecamatan_id, RegionCompliance("kecamatan", rt.kecamatan_id, rt.kecamatan_name)
@@ -388,8 +446,44 @@ def compute(
     result.total = total
 
     if heatmap:
-        _heatmap(result, reports, heatmap, kelurahan)
+        _heatmap(result, reports_from_start, heatmap, kelurahan)
     return result
+
+
+def _reporting_since(rows: list[dict], end: date) -> tuple[dict[int, date | None], Q | None]:
+    """Since when each kelurahan of ``rows`` uses Lapor RT (None: not by ``end``), and
+    the reports dated before their kelurahan's start (to leave out; None: none).
+
+    ``LAPOR_REPORTS["REPORTING_SINCE"]`` names the start per kelurahan code; a
+    kelurahan not named there started with its RTs' first sent report (one
+    query for all of them); one with neither does not use Lapor RT yet.
+    """
+    explicit = conf.reporting_since()
+    codes = {row["kelurahan_id"]: row["kelurahan__code"] for row in rows}
+    inferred_ids = [k for k, code in codes.items() if code not in explicit]
+    first: dict[int, date] = {}
+    if inferred_ids:
+        first = dict(
+            # Sent, whatever the decision: a rejected report was still Lapor RT in use.
+            Report.objects.filter(
+                rt__kelurahan_id__in=inferred_ids,
+                state__in=(*COUNTED_STATES, State.REJECTED),
+                report_date__lte=end,
+            )
+            .values("rt__kelurahan_id")
+            .annotate(first=Min("report_date"))
+            .order_by()
+            .values_list("rt__kelurahan_id", "first")
+        )
+    since: dict[int, date | None] = {}
+    before: Q | None = None
+    for kelurahan_id, code in codes.items():
+        day = explicit.get(code) if code in explicit else first.get(kelurahan_id)
+        since[kelurahan_id] = day if day is not None and day <= end else None
+        if code in explicit:
+            earlier = Q(rt__kelurahan_id=kelurahan_id, report_date__lt=explicit[code])
+            before = earlier if before is None else before | earlier
+    return since, before
 
 
 @dataclass(frozen=True)
@@ -457,23 +551,26 @@ def _heatmap(result: Compliance, reports, level: str, kelurahan_figures) -> None
         report_date__lte=result.end,
         state__in=(*COUNTED_STATES, State.REJECTED),
     )
+    starts = {rt.rt_id: rt.reporting_since for rt in result.rts}
     if level == "rt":
         cells: dict[int, list[HeatCell]] = {
-            rt.rt_id: [HeatCell(d) for d in result.heat_days] for rt in result.rts
+            rt.rt_id: [_cell(d, starts[rt.rt_id]) for d in result.heat_days] for rt in result.rts
         }
         for row in (
             window.values("rt_id", "report_date")
             .annotate(
                 approved=Count("pk", filter=Q(state=State.APPROVED)),
-                pending=Count("pk", filter=Q(state__in=PENDING_STATES)),
+                pending=Count("pk", filter=waiting_q()),
+                revision=Count("pk", filter=revision_q()),
                 rejected=Count("pk", filter=Q(state=State.REJECTED)),
             )
             .order_by()
         ):
             cell = cells[row["rt_id"]][index[row["report_date"]]]
-            cell.approved, cell.pending, cell.rejected = (
+            cell.approved, cell.pending, cell.revision, cell.rejected = (
                 row["approved"],
                 row["pending"],
+                row["revision"],
                 row["rejected"],
             )
         result.heat_rows = [
@@ -481,7 +578,10 @@ def _heatmap(result: Compliance, reports, level: str, kelurahan_figures) -> None
             for rt in result.rts
         ]
         return
-    cells = {k: [HeatCell(d) for d in result.heat_days] for k in kelurahan_figures}
+    cells = {
+        k: [_cell(d, region.reporting_since) for d in result.heat_days]
+        for k, region in kelurahan_figures.items()
+    }
     for row in (
         window.filter(state__in=COUNTED_STATES)
         .values("rt__kelurahan_id", "report_date")
@@ -497,6 +597,10 @@ def _heatmap(result: Compliance, reports, level: str, kelurahan_figures) -> None
     ]
 
 
+def _cell(day: date, since: date | None) -> HeatCell:
+    return HeatCell(day, before_start=since is None or day < since)
+
+
 # -- one RT's calendar (phone app) ----------------------------------------------
 
 
@@ -505,7 +609,8 @@ class CalendarDay:
     day: date
     reported: bool
     approved: int = 0
-    pending: int = 0
+    pending: int = 0  # waiting for a decision
+    revision_requested: int = 0  # sent back to the RT
     rejected: int = 0
     drafts: int = 0
     kinds: list[str] = field(default_factory=list)
@@ -533,8 +638,10 @@ def rt_calendar(*, actor, rt: RT, start: date, end: date) -> list[CalendarDay]:
         state, n = row["state"], row["n"]
         if state == State.APPROVED:
             day.approved += n
-        elif state in PENDING_STATES:
+        elif state in WAITING_STATES:
             day.pending += n
+        elif state == State.REVISION_REQUESTED:
+            day.revision_requested += n
         elif state == State.REJECTED:
             day.rejected += n
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +18,7 @@ DEFAULTS: dict[str, Any] = {
     "PHOTO_MAX_SIDE": 2048,
     "PHOTO_MAX_COUNT": 6,
     "STAY_WARN_DAYS": 30,
+    "REPORTING_SINCE": {},
 }
 CADENCE_DAYS = {"daily": 1, "weekly": 7}
 
@@ -34,3 +36,16 @@ def cadence_days() -> int:
         raise ValueError(
             f"LAPOR_REPORTS['COMPLIANCE_CADENCE'] must be one of {sorted(CADENCE_DAYS)}"
         ) from None
+
+
+def reporting_since() -> dict[str, date]:
+    """``REPORTING_SINCE`` as ``{kelurahan code: date}`` (ISO strings or dates)."""
+    out = {}
+    for code, value in (get("REPORTING_SINCE") or {}).items():
+        try:
+            out[str(code)] = value if isinstance(value, date) else date.fromisoformat(str(value))
+        except ValueError:
+            raise ValueError(
+                f"LAPOR_REPORTS['REPORTING_SINCE'][{code!r}] must be a date (YYYY-MM-DD)"
+            ) from None
+    return out

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from backend.audit.models import Action
@@ -57,6 +58,8 @@ class ReportCode:
     DATE_IN_FUTURE = "date_in_future"
     DATE_TOO_OLD = "date_too_old"
     NIHIL_EXISTS = "nihil_already_reported"
+    NIHIL_AFTER_REPORTS = "nihil_after_reports"
+    NIHIL_SAME_DAY = "nihil_same_day"
     RESIDENT_DECEASED = "resident_already_deceased"
     RESIDENT_NOT_LIVING = "resident_not_living_here"
     RESIDENT_OUTSIDE_RT = "resident_outside_rt"
@@ -116,9 +119,27 @@ class Cleaned:
 
 _REQUIRED_CODES = {"blank", "null", "required"}
 
+#: How a field is named in an error where its model's verbose name alone would be
+#: unclear ("kegiatan wajib diisi" for an activity's title).
+FIELD_LABELS: dict[tuple[str, str], Any] = {
+    (Kind.ACTIVITY, "title"): _("activity title"),
+    (Kind.GOTONG_ROYONG, "title"): _("activity title"),
+    (Kind.ISSUE, "title"): _("title of the report"),
+    (Kind.ISSUE, "description"): _("description of the report"),
+}
+
+
+def field_label(kind: str, name: str) -> str:
+    """The field as the error messages name it, e.g. "Judul kegiatan"."""
+    label = FIELD_LABELS.get((kind, name))
+    if label is None:
+        label = DETAIL_MODELS[kind]._meta.get_field(name).verbose_name
+    return capfirst(str(label))
+
 
 def _model_problems(kind: str, values: dict[str, Any], exclude: list[str]) -> list[Problem]:
-    """Required fields, lengths and choices, as the detail model declares them."""
+    """Required fields, lengths and choices, as the detail model declares them; each
+    message names its field ("Judul kegiatan wajib diisi.")."""
     model = DETAIL_MODELS[kind]
     instance = model(**{k: v for k, v in values.items() if k not in exclude})
     try:
@@ -126,15 +147,18 @@ def _model_problems(kind: str, values: dict[str, Any], exclude: list[str]) -> li
             exclude=["report", *exclude], validate_unique=False, validate_constraints=False
         )
     except ValidationError as exc:
-        return [
-            Problem(
-                Code.REQUIRED if error.code in _REQUIRED_CODES else Code.INVALID,
-                " ".join(error.messages),
-                name,
-            )
-            for name, errors in exc.error_dict.items()
-            for error in errors
-        ]
+        problems = []
+        for name, errors in exc.error_dict.items():
+            label = field_label(kind, name)
+            for error in errors:
+                if error.code in _REQUIRED_CODES:
+                    problems.append(
+                        Problem(Code.REQUIRED, _("%(field)s is required.") % {"field": label}, name)
+                    )
+                else:
+                    message = " ".join(error.messages)
+                    problems.append(Problem(Code.INVALID, f"{label}: {message}", name))
+        return problems
     return []
 
 
@@ -401,6 +425,11 @@ def _clean_stay_start(ctx: Context, data: dict) -> Cleaned:
                 "expected_end_date",
             )
     if nik and not any(p.field == "nik" for p in cleaned.problems):
+        # As the population register does: the sex and birth date a NIK encodes
+        # differ from those entered, worth a look but never a refusal.
+        cleaned.warnings += identity.nik_warnings(
+            nik, sex=values.get("sex"), birth_date=values.get("birth_date")
+        )
         _check_stay_nik(ctx, nik, cleaned)
     return cleaned
 
@@ -608,6 +637,7 @@ def clean(kind: str, ctx: Context, data: dict) -> Cleaned:
         _check_nihil(ctx, cleaned)
         return cleaned
     cleaned = CLEANERS[kind](ctx, data)
+    _warn_after_nihil(ctx, cleaned)
     _blank_for_null(kind, cleaned.values)
     exclude = REFERENCES.get(kind, [])
     known = {p.field for p in cleaned.problems}
@@ -620,6 +650,9 @@ def clean(kind: str, ctx: Context, data: dict) -> Cleaned:
 # A nihil report counts once sent: a draft (never sent, read by its reporter
 # only) or a rejected one blocks nobody (the models' one_nihil_report_per_rt_and_day).
 NIHIL_NOT_COUNTED = (State.DRAFT, State.REJECTED)
+# Reports that make "nothing to report" untrue for their day: sent and not
+# refused (a withdrawn report is a draft again, a rejected one was not accepted).
+SENT_NOT_REFUSED = (State.SUBMITTED, State.REVISION_REQUESTED, State.APPROVED)
 
 
 def _blank_for_null(kind: str, values: dict[str, Any]) -> None:
@@ -652,6 +685,46 @@ def _check_nihil(ctx: Context, cleaned: Cleaned) -> None:
             _("This RT already reported nothing for that day."),
             "report_date",
         )
+        return
+    # "Nothing to report" contradicts a report the RT already sent for that day.
+    # Historical imports (``ctx.lookups``) keep what the kelurahan's books say.
+    if ctx.lookups is None and _sent_reports(ctx).exclude(kind=Kind.NIHIL).exists():
+        cleaned.refuse(
+            ReportCode.NIHIL_AFTER_REPORTS,
+            _(
+                "This RT already sent a report for that day, so it cannot also report "
+                "that there was nothing to report (nihil)."
+            ),
+            "report_date",
+        )
+
+
+def _sent_reports(ctx: Context):
+    others = Report.objects.filter(
+        rt=ctx.rt, report_date=ctx.report_date, state__in=SENT_NOT_REFUSED
+    )
+    return others.exclude(pk=ctx.report.pk) if ctx.report is not None else others
+
+
+def _warn_after_nihil(ctx: Context, cleaned: Cleaned) -> None:
+    """A real report after the RT's nihil for the same day is accepted, with a warning.
+
+    Something did happen after all, and the RT must be able to report it (a
+    death cannot wait). The nihil stays as it is: it was approved on
+    submission, and a decision is final. Compliance counts the day once either
+    way (a period is reported when any counted report is dated in it).
+    """
+    if ctx.lookups is not None:
+        return
+    if _sent_reports(ctx).filter(kind=Kind.NIHIL).exists():
+        cleaned.warn(
+            ReportCode.NIHIL_SAME_DAY,
+            _(
+                "This RT reported nothing (nihil) for that day; this report is accepted "
+                "as well, and the day counts once."
+            ),
+            "report_date",
+        )
 
 
 # -- approval effects ----------------------------------------------------------
@@ -675,6 +748,37 @@ def _approve_death(actor, report: Report) -> None:
         )
     population_services.resident_mark_deceased(
         actor=actor, resident=resident, death_date=detail.death_date, note=report.label
+    )
+
+
+@dataclass
+class DeathEffects:
+    """What approving a death report will do (shown before the approval is confirmed)."""
+
+    resident: Resident
+    death_date: date
+    household: Any  # the deceased's KK, or None
+    is_head: bool
+    widowed: list[Resident]
+
+
+def death_effects(report: Report) -> DeathEffects | None:
+    """The changes ``_approve_death`` will make, computed without making them: the
+    resident recorded deceased from the date of death, the surviving married
+    spouses recorded cerai mati, the KK flagged for a new card (with a new head
+    when the head died). None for another kind or a resident no longer living."""
+    if report.kind != Kind.DEATH:
+        return None
+    detail = report.deathdetail
+    resident = Resident.objects.select_related("household").get(pk=detail.resident_id)
+    if resident.status != codes.LifeStatus.ALIVE:
+        return None
+    return DeathEffects(
+        resident=resident,
+        death_date=detail.death_date,
+        household=resident.household,
+        is_head=resident.is_head,
+        widowed=population_services.surviving_spouses(resident),
     )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import BooleanField, Case, CharField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, CharField, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +27,7 @@ from backend.audit.selectors import private_events
 from backend.common.errors import DomainError
 from backend.population.age import today_wita
 from backend.reports import conf
-from backend.reports.choices import EDITABLE_STATES, State
+from backend.reports.choices import EDITABLE_STATES, WAITING_STATES, State
 from backend.reports.models import NonPermanentStay, Report
 
 
@@ -104,20 +104,90 @@ def report_get(*, actor, pk, cap: str = Cap.REPORT_VIEW) -> Report:
         raise DomainError.not_found(_("Report not found."), field="id") from None
 
 
+def waiting_q(path: str = "") -> Q:
+    """Reports waiting for a decision (``choices.WAITING_STATES``): sent, not decided.
+
+    A report sent back for revision is not waiting for the kelurahan but for
+    its Ketua RT; ``revision_q`` counts those apart.
+    """
+    prefix = f"{path}__" if path else ""
+    return Q(**{f"{prefix}state__in": sorted(WAITING_STATES)})
+
+
+def revision_q(path: str = "") -> Q:
+    prefix = f"{path}__" if path else ""
+    return Q(**{f"{prefix}state": State.REVISION_REQUESTED})
+
+
+def _waiting_cap(actor) -> str:
+    # Where the actor decides when they decide somewhere (the queue), otherwise
+    # the RTs they read (kecamatan and city overseers).
+    return Cap.REPORT_DECIDE if actor.scope.has(Cap.REPORT_DECIDE) else Cap.REPORT_VIEW
+
+
+def report_waiting(*, actor, queryset: QuerySet[Report] | None = None) -> QuerySet[Report]:
+    """Reports waiting for a decision that the actor sees: the one "waiting" of
+    the dashboard, the compliance page and the queue."""
+    return report_list(actor=actor, cap=_waiting_cap(actor), queryset=queryset).filter(waiting_q())
+
+
+def waiting_counts(*, actor, kelurahan_id: int | None = None) -> dict[str, int]:
+    """``waiting`` (``report_waiting``) and ``revision`` (sent back to the RT), in
+    one query: the dashboard and the compliance page show these two numbers."""
+    reports = report_list(actor=actor, cap=_waiting_cap(actor))
+    if kelurahan_id is not None:
+        reports = reports.filter(rt__kelurahan_id=kelurahan_id)
+    return reports.aggregate(
+        waiting=Count("pk", filter=waiting_q()),
+        revision=Count("pk", filter=revision_q()),
+    )
+
+
 def report_queue(*, actor, queryset: QuerySet[Report] | None = None) -> QuerySet[Report]:
     """Reports waiting for the actor's decision, oldest submission first."""
     return (
         report_list(actor=actor, cap=Cap.REPORT_DECIDE, queryset=queryset)
-        .filter(state=State.SUBMITTED)
+        .filter(waiting_q())
         .order_by("submitted_at", "id")
     )
 
 
 def report_history(report: Report) -> QuerySet[AuditEvent]:
     """The report's audit events, oldest first (its history of states and edits)."""
-    return AuditEvent.objects.filter(
-        entity_type="reports.report", entity_id=str(report.pk)
-    ).order_by("occurred_at", "id")
+    return (
+        AuditEvent.objects.filter(entity_type="reports.report", entity_id=str(report.pk))
+        .select_related("actor")
+        .order_by("occurred_at", "id")
+    )
+
+
+# -- people's names ------------------------------------------------------------------
+
+
+def person_name(user) -> str:
+    """How a reporter, decider or Ketua RT is shown everywhere: the full name, else
+    the username (``""`` for nobody)."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def ketua_rt_names(rt_ids) -> dict[int, str]:
+    """The Ketua RT of each RT, by their active role assignment (and active account),
+    in one query: ``{rt_id: "Full Name"}`` (several Ketua RT joined with commas)."""
+    from backend.accounts.models import RoleAssignment
+    from backend.accounts.roles import Role
+
+    names: dict[int, list[str]] = {}
+    for assignment in (
+        RoleAssignment.objects.filter(
+            role=Role.KETUA_RT, is_active=True, user__is_active=True, rt_id__in=list(rt_ids)
+        )
+        .select_related("user")
+        .order_by("rt_id", "created_at", "id")
+    ):
+        names.setdefault(assignment.rt_id, []).append(person_name(assignment.user))
+    return {rt_id: ", ".join(people) for rt_id, people in names.items()}
 
 
 # -- stays -------------------------------------------------------------------

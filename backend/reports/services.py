@@ -47,8 +47,17 @@ from backend.wilayah.models import RT
 
 logger = logging.getLogger(__name__)
 
+
+def _detail_model_of(event: AuditEvent):
+    """The detail model of the report an event is about, from its kind in the
+    event's version (a death's "place" is a coded place of death, an activity's
+    is free text)."""
+    kind = (event.snapshot or {}).get("kind")
+    return DETAIL_MODELS.get(kind) if kind else None
+
+
 # A report's audit events hold its kind's detail fields: label them as those models do.
-describe_fields_with(Report, *DETAIL_MODELS.values())
+describe_fields_with(Report, *DETAIL_MODELS.values(), chooser=_detail_model_of)
 
 CLIENT_KEY_RE = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 

@@ -49,11 +49,46 @@ def camel(name: str | None) -> str | None:
     return _CAMEL.sub(lambda m: m.group(1).upper(), name) if name else name
 
 
-def errors_of(exc: DomainError) -> list[FieldErrorType]:
+# Where the services name a field otherwise than the inputs do: a reference the
+# input sends as an id (the detail's ``stay`` is the input's ``stayId``), the RT
+# the input sends as a code.
+_INPUT_NAMES = {
+    "rt": "rt_code",
+    "stay": "stay_id",
+    "host_household": "host_household_id",
+    "resident": "resident_id",
+}
+
+
+def input_field(name: str | None, data=None) -> str | None:
+    """The input field an error or warning concerns, as the client spells it
+    (``participants``, ``reportDate``, ``stayId``, ``photos.0``).
+
+    The deceased is chosen by id or by NIK: an error on them names the one the
+    client sent.
+    """
+    if not name:
+        return name
+    head, dot, rest = name.partition(".")
+    by_nik = getattr(data, "resident_nik", None) and not getattr(data, "resident_id", None)
+    if head == "resident" and by_nik:
+        head = "resident_nik"
+    return camel(_INPUT_NAMES.get(head, head)) + dot + rest
+
+
+def errors_of(exc: DomainError, data=None) -> list[FieldErrorType]:
     """Typed errors naming the input field as the client spells it (camelCase)."""
     return [
-        FieldErrorType(code=p.code, field=camel(p.field), message=p.render()) for p in exc.problems
+        FieldErrorType(code=p.code, field=input_field(p.field, data), message=p.render())
+        for p in exc.problems
     ]
+
+
+def _warnings_of(problems, data) -> list:
+    warnings = warnings_from(problems)
+    for warning in warnings:
+        warning.field = input_field(warning.field, data)
+    return warnings
 
 
 def _plain(value):
@@ -237,14 +272,14 @@ def _save(info: Info, kind: str, data) -> ReportSavePayload:
         )
     except DomainError as exc:
         return ReportSavePayload(
-            report=None, created=False, replayed=False, errors=errors_of(exc), warnings=[]
+            report=None, created=False, replayed=False, errors=errors_of(exc, data), warnings=[]
         )
     return ReportSavePayload(
         report=result.report,
         created=result.created,
         replayed=result.replayed,
         errors=[],
-        warnings=warnings_from(result.warnings),
+        warnings=_warnings_of(result.warnings, data),
     )
 
 

@@ -165,6 +165,7 @@ class ReportsQuery:
                     reported=d.reported,
                     approved=d.approved,
                     pending=d.pending,
+                    revision_requested=d.revision_requested,
                     rejected=d.rejected,
                     drafts=d.drafts,
                     kinds=[ReportKind(k) for k in d.kinds],

@@ -419,7 +419,18 @@ class RTComplianceType:
     days_since_last_report: int | None
     streak: int = strawberry.field(description="Consecutive reported periods up to now.")
     reported_current_period: bool
-    pending: int = strawberry.field(description="Reports waiting for a decision.")
+    pending: int = strawberry.field(
+        description="Reports waiting for a decision (sent, not decided; any date)."
+    )
+    revision_requested: int = strawberry.field(
+        description="Reports sent back to the Ketua RT for revision (not waiting for a decision)."
+    )
+    reporting_since: date | None = strawberry.field(
+        description=(
+            "Since when the RT's kelurahan uses Lapor RT; null: not yet (nothing is "
+            "expected, and the RT is left out of the region's figures)."
+        )
+    )
 
 
 @strawberry.type(name="RegionCompliance")
@@ -433,7 +444,11 @@ class RegionComplianceType:
     expected: int
     reported: int
     rate: float | None
-    pending: int
+    pending: int = strawberry.field(description="Reports waiting for a decision.")
+    revision_requested: int = strawberry.field(description="Reports sent back for revision.")
+    rts_not_using: int = strawberry.field(
+        description="RTs of kelurahan not using Lapor RT yet (not in rts or the rate)."
+    )
 
 
 @strawberry.type(name="CalendarDay")
@@ -441,7 +456,8 @@ class CalendarDayType:
     date: date
     reported: bool = strawberry.field(description="A report that counts is dated this day.")
     approved: int
-    pending: int
+    pending: int = strawberry.field(description="Reports waiting for a decision.")
+    revision_requested: int = strawberry.field(description="Reports sent back for revision.")
     rejected: int
     drafts: int
     kinds: list[ReportKind]
@@ -472,6 +488,8 @@ def rt_compliance_type(rt) -> RTComplianceType:
         streak=rt.streak,
         reported_current_period=rt.reported_current,
         pending=rt.pending,
+        revision_requested=rt.revision_requested,
+        reporting_since=rt.reporting_since,
     )
 
 
@@ -487,4 +505,6 @@ def region_compliance_type(region) -> RegionComplianceType:
         reported=region.reported,
         rate=region.rate,
         pending=region.pending,
+        revision_requested=region.revision_requested,
+        rts_not_using=region.rts_not_using,
     )

@@ -30,6 +30,7 @@ from tests.reports.conftest import (
     make_report,
     save,
     stay_start,
+    yesterday,
 )
 
 
@@ -44,7 +45,8 @@ def reports(actors, population, regions):
         "issue": save(rt1, Kind.ISSUE, dict(ISSUE)).report,
         "death": save(rt1, Kind.DEATH, death(head, informant_nik="6471045708800003")).report,
         "stay": save(rt1, Kind.STAY_START, stay_start()).report,
-        "draft": save(rt1, Kind.NIHIL, submit=False).report,
+        # The day before: a nihil cannot join the RT's other reports of a day.
+        "draft": save(rt1, Kind.NIHIL, submit=False, report_date=yesterday()).report,
         "rt2": save(actors.ketua_rt_2, Kind.NIHIL).report,
     }
     staff = actors.staf_kelurahan

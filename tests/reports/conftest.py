@@ -139,3 +139,15 @@ def gql():
         return GraphQLClient(user, token)
 
     return make
+
+
+@pytest.fixture
+def all_kelurahan_using(settings):
+    """Every test kelurahan has used Lapor RT since 2000, so each day of a period is
+    expected whatever the first report (``LAPOR_REPORTS["REPORTING_SINCE"]``)."""
+    settings.LAPOR_REPORTS = {
+        **settings.LAPOR_REPORTS,
+        "REPORTING_SINCE": {
+            code: "2000-01-01" for code in ("64.71.04.1003", "64.71.04.1004", "64.71.05.1002")
+        },
+    }

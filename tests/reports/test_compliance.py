@@ -36,7 +36,8 @@ def test_pending_and_approved_count_drafts_and_rejections_do_not(actors, kr):
     rt1 = _by_number(_compute(actors.lurah))[1]
     assert rt1.reported == 3
     assert rt1.last_report == days_ago(1) and rt1.days_since_last == 1
-    assert rt1.pending == 2
+    # Waiting for a decision is submitted only; sent back for revision is apart.
+    assert (rt1.pending, rt1.revision_requested) == (1, 1)
     assert rt1.streak == 3  # yesterday, and the two days before; today is not over
     assert rt1.reported_current is False
 
@@ -107,7 +108,9 @@ def test_weekly_cadence_counts_weeks(actors, kr, settings):
     assert rt1.reported_current
 
 
-def test_a_past_period_is_closed_so_a_missing_last_day_breaks_the_streak(actors, kr):
+def test_a_past_period_is_closed_so_a_missing_last_day_breaks_the_streak(
+    actors, kr, all_kelurahan_using
+):
     make_report(kr.rt1, days_ago(6))
     make_report(kr.rt1, days_ago(7))
     rt1 = _by_number(_compute(actors.lurah, start=days_ago(10), end=days_ago(5)))[1]
@@ -116,7 +119,7 @@ def test_a_past_period_is_closed_so_a_missing_last_day_breaks_the_streak(actors,
     assert rt1.streak == 2
 
 
-def test_rt_heatmap_marks_each_day(actors, kr):
+def test_rt_heatmap_marks_each_day(actors, kr, all_kelurahan_using):
     make_report(kr.rt1, TODAY, State.APPROVED)
     make_report(kr.rt1, days_ago(1), State.SUBMITTED)
     make_report(kr.rt1, days_ago(2), State.REJECTED)
@@ -141,7 +144,8 @@ def test_query_count_does_not_grow_with_rts_or_reports(
 ):
     make_report(kr.rt1, TODAY)
     actors.lurah.scope, actors.admin_kota.scope  # noqa: B018 (loaded once per request)
-    expected = 3 + (1 if heatmap else 0)  # RTs, per-RT figures, streaks (+ heatmap cells)
+    # RTs, kelurahan starts, per-RT figures, streaks (+ heatmap cells)
+    expected = 4 + (1 if heatmap else 0)
     with django_assert_num_queries(expected):
         small = _compute(actors.lurah, heatmap=heatmap)
     for rt_number in range(1, 88):

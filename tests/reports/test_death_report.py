@@ -165,3 +165,36 @@ def test_late_death_report_is_accepted_with_a_warning(actors, population):
     head, *_ = _members(population.rt1)
     result = save(actors.ketua_rt_1, Kind.DEATH, death(head, death_date=today() - timedelta(40)))
     assert [w.code for w in result.warnings] == ["late_death_report"]
+
+
+def test_death_approval_page_lists_the_effects_and_links_to_the_resident(actors, population):
+    from django.urls import reverse
+
+    from tests.reports.test_admin import action_url, client_for
+
+    household = population.rt1
+    Resident.objects.filter(household=household).update(marital_status=codes.MaritalStatus.MARRIED)
+    head = household.residents.get(relationship=codes.Relationship.HEAD)
+    wife = household.residents.get(relationship=codes.Relationship.WIFE)
+    report = save(actors.ketua_rt_1, Kind.DEATH, death(head)).report
+    html = client_for(actors.staf_kelurahan).get(action_url(report, "approve_detail")).content
+    html = html.decode()
+    effects = html[html.index('id="approval-effects"') :][:3000]
+    died = report.deathdetail.death_date
+    assert f"{head.name} akan dicatat meninggal dunia sejak {died.day}" in effects
+    assert reverse("admin:population_resident_change", args=[head.pk]) in effects
+    assert f"{wife.name}, pasangan yang ditinggalkan, akan dicatat cerai mati." in effects
+    assert "ditandai perlu diperbarui: kepala keluarga meninggal" in effects
+    assert reverse("admin:population_household_change", args=[household.pk]) in effects
+    # Nothing changed yet.
+    assert Resident.objects.get(pk=head.pk).status == codes.LifeStatus.ALIVE
+
+
+def test_approval_page_of_a_members_death_says_the_kk_is_reissued_without_them(actors, population):
+    from tests.reports.test_admin import action_url, client_for
+
+    child = population.rt1.residents.filter(relationship=codes.Relationship.CHILD).first()
+    report = save(actors.ketua_rt_1, Kind.DEATH, death(child)).report
+    html = client_for(actors.lurah).get(action_url(report, "approve_detail")).content.decode()
+    assert "diterbitkan ulang tanpa almarhum/almarhumah" in html
+    assert "cerai mati" not in html

@@ -45,6 +45,15 @@ def test_demo_rts_have_habits_and_the_queue_has_work(regions, actors):
     rates = sorted(rt.rate or 0 for rt in figures.rts)
     assert rates[0] == 0 and rates[-1] > 0.9  # silent and reliable RTs
     assert 0.3 < figures.total.rate < 0.8
+    # Karang Rejo uses Lapor RT (its seeded reports); Karang Jati, without any, does not.
+    by_name = {
+        k.name: k
+        for k in compliance.compute(
+            actor=actors.camat, start=date(2026, 4, 21), end=TODAY, today=TODAY
+        ).kelurahan
+    }
+    assert by_name["Karang Rejo"].uses_lapor_rt and by_name["Karang Rejo"].rts == 87
+    assert not by_name["Karang Jati"].uses_lapor_rt
     assert selectors.report_queue(actor=actors.staf_kelurahan).count() == result.pending
     assert Report.objects.filter(state=State.REJECTED).exists()
     assert Report.objects.filter(kind="gotong_royong", gotongroyongdetail__is_bbgrm=True).exists()

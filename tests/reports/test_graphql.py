@@ -126,7 +126,7 @@ def test_refusals_come_back_typed_per_field_in_indonesian(phone, kr):
     assert errors["participants"]["code"] == "invalid"
     assert errors["participants"]["message"] == "Paling sedikit satu peserta."
     assert errors["title"]["code"] == "required"
-    assert errors["title"]["message"] == "Field ini tidak boleh kosong."
+    assert errors["title"]["message"] == "Judul kegiatan wajib diisi."
 
 
 def test_death_report_for_a_resident_of_another_region_is_not_found(phone, population):
@@ -144,7 +144,7 @@ def test_death_report_for_a_resident_of_another_region_is_not_found(phone, popul
             }
         },
     )["data"]["reportDeathSave"]
-    assert [(e["code"], e["field"]) for e in data["errors"]] == [("not_found", "resident")]
+    assert [(e["code"], e["field"]) for e in data["errors"]] == [("not_found", "residentId")]
 
 
 def test_staff_approve_a_death_over_graphql_and_the_resident_is_deceased(
@@ -275,8 +275,8 @@ def test_compliance_costs_a_fixed_number_of_queries(gql, actors, regions, kr):
     with CaptureQueriesContext(connection) as big:
         result = client.execute(COMPLIANCE)
     assert result["data"]["compliance"]["total"]["reported"] == 87
-    # session, user, scope (3) + RTs, per-RT figures, streaks (3)
-    assert len(small.captured_queries) == len(big.captured_queries) == 6
+    # session, user, scope (3) + RTs, kelurahan starts, per-RT figures, streaks (4)
+    assert len(small.captured_queries) == len(big.captured_queries) == 7
 
 
 def _multipart(client: Client, query: str, variables: dict, files: dict, **headers):

@@ -304,3 +304,49 @@ def test_a_resident_without_an_open_stay_gets_no_stay_warning(actors, population
 
     resident = population.rt1.residents.first()
     assert "open_stay" not in [w.code for w in population_services.resident_warnings(resident)]
+
+
+def test_an_arrival_whose_nik_disagrees_with_sex_and_birth_date_gets_soft_warnings(actors, kr):
+    from django.utils import translation
+
+    # NIK 6471051208990003 encodes a man born 12-08-1999.
+    with translation.override("id"):
+        result = save(
+            actors.ketua_rt_1, Kind.STAY_START, stay_start(sex=2, birth_date=date(1999, 8, 13))
+        )
+    assert result.report.state == State.SUBMITTED  # warnings never refuse
+    assert [(w.code, w.field) for w in result.warnings] == [
+        ("nik_sex_mismatch", "nik"),
+        ("nik_birth_date_mismatch", "nik"),
+    ]
+    assert "13-08-1999" in result.warnings[1].render()
+
+
+def test_an_arrival_whose_nik_matches_has_no_warning(actors, kr):
+    assert save(actors.ketua_rt_1, Kind.STAY_START, stay_start()).warnings == []
+
+
+def test_graphql_arrival_returns_the_nik_warnings_on_the_nik_field(actors, kr, gql):
+    from tests.reports.conftest import key
+
+    mutation = """
+    mutation($input: StayArrivalReportInput!) { reportStayArrivalSave(input: $input) {
+      report { state } errors { code field } warnings { code field message } } }"""
+    start = today() - timedelta(days=3)
+    variables = {
+        "input": {
+            "clientKey": key(),
+            "nik": "6471051208990003",
+            "name": "Pendatang Uji",
+            "sex": "FEMALE",
+            "birthDate": "1999-08-12",
+            "originAddress": "Samarinda",
+            "purpose": "WORK",
+            "hostAddress": "Kos Melati",
+            "startDate": start.isoformat(),
+        }
+    }
+    out = gql(actors.ketua_rt_1).execute(mutation, variables, HTTP_ACCEPT_LANGUAGE="id")
+    data = out["data"]["reportStayArrivalSave"]
+    assert data["errors"] == [] and data["report"]["state"] == "SUBMITTED"
+    assert [(w["code"], w["field"]) for w in data["warnings"]] == [("nik_sex_mismatch", "nik")]

@@ -20,4 +20,8 @@ LAPOR_REPORTS = {
     "PHOTO_MAX_COUNT": 6,
     # Flag a non-permanent stay this many days before it reaches one year.
     "STAY_WARN_DAYS": 30,
+    # Since when each kelurahan uses Lapor RT, by kelurahan code ("YYYY-MM-DD"):
+    # compliance counts no day before it. A kelurahan not listed uses it from its
+    # RTs' first sent report; one without either is "not using Lapor RT yet".
+    "REPORTING_SINCE": {},
 }
