@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from backend.accounts.roles import Cap
 from backend.audit.models import Action
 from backend.audit.services import diff, record, snapshot
 from backend.common.errors import Code, DomainError, Problem
@@ -316,7 +317,14 @@ def _clean_death(ctx: Context, data: dict) -> Cleaned:
                 _("A death report for this resident is already waiting for a decision."),
                 "resident",
             )
-        if death_date and death_date < resident.birth_date:
+        if (
+            death_date
+            and death_date < resident.birth_date
+            and ctx.actor.scope.can(Cap.POPULATION_VIEW_NIK, ctx.rt)
+        ):
+            # Only for who may see birth dates: for a Ketua RT this answer would let
+            # them find a neighbour's birth date (and so the NIK) by trying dates.
+            # Their report goes to the kelurahan, whose approval checks it.
             cleaned.refuse(
                 Code.INVALID, _("The date of death is before the date of birth."), "death_date"
             )

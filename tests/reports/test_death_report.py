@@ -198,3 +198,20 @@ def test_approval_page_of_a_members_death_says_the_kk_is_reissued_without_them(a
     html = client_for(actors.lurah).get(action_url(report, "approve_detail")).content.decode()
     assert "diterbitkan ulang tanpa almarhum/almarhumah" in html
     assert "cerai mati" not in html
+
+
+def test_a_ketua_rt_cannot_learn_a_birth_date_by_trying_death_dates(actors, population):
+    """The Ketua RT never sees birth dates (they give away the NIK): a death dated before
+    the birth is not refused for them by save, so no answer tells the date; the
+    kelurahan's approval, by someone who may see it, refuses it."""
+    head, _wife, child = _members(population.rt1)
+    before_birth = child.birth_date - timedelta(days=1)
+    report = save(actors.ketua_rt_1, Kind.DEATH, death(child, death_date=before_birth)).report
+    after_birth = save(
+        actors.ketua_rt_1, Kind.DEATH, death(head, death_date=head.birth_date + timedelta(days=1))
+    ).report
+    assert report.state == after_birth.state == State.SUBMITTED  # the same answer either way
+    with pytest.raises(DomainError) as exc:
+        services.report_approve(actor=actors.staf_kelurahan, report=report)
+    assert exc.value.field == "death_date"
+    assert Resident.objects.get(pk=child.pk).status == codes.LifeStatus.ALIVE
