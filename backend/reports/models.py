@@ -64,6 +64,11 @@ class Report(ConcurrentTransitionMixin, TimeStampedModel):
         ),
     )
     content_hash = models.CharField(_("content fingerprint"), max_length=64, blank=True)
+    # The fingerprint of the content as last submitted: a late retry of that submission
+    # (same client key, same content) is a replay even after a revision request.
+    submitted_hash = models.CharField(
+        _("fingerprint when submitted"), max_length=64, blank=True, editable=False
+    )
     note = models.TextField(_("note"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
@@ -116,6 +121,7 @@ class Report(ConcurrentTransitionMixin, TimeStampedModel):
     @transition(field=state, **TRANSITIONS["submit"].fsm())
     def submit(self) -> None:
         self.submitted_at = timezone.now()
+        self.submitted_hash = self.content_hash
         self.decided_at = None
         self.decided_by = None
 

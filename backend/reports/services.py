@@ -357,8 +357,13 @@ def _is_replay(
             upload.seek(0)
             if digest not in known:
                 return False
-    # Same content, but now to be submitted: not a replay.
-    return not (submit and report.state in EDITABLE_STATES)
+    # Same content, now to be submitted: a real submission of a draft, unless this very
+    # content was submitted before (a late retry of that request after the kelurahan
+    # sent it back, or after a withdrawal: the report stays where it is; a deliberate
+    # resubmission without changes goes through reportSubmit).
+    if submit and report.state in EDITABLE_STATES:
+        return report.submitted_hash == fingerprint
+    return True
 
 
 def _create(actor, kind, rt, report_date, note, client_key, cleaned) -> tuple[Report, bool]:

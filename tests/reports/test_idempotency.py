@@ -84,3 +84,38 @@ def test_resubmitting_a_waiting_report_by_id_changes_nothing(actors, kr):
     events = AuditEvent.objects.count()
     again = services.report_submit(actor=actors.ketua_rt_1, report=report)
     assert again.state == State.SUBMITTED and AuditEvent.objects.count() == events
+
+
+def test_a_late_retry_after_a_revision_request_changes_nothing(actors, kr):
+    """The first submission's response was lost; the phone retries after the kelurahan
+    sent the report back: the first result comes back and the report stays sent back."""
+    client_key = key()
+    first = save(actors.ketua_rt_1, Kind.ACTIVITY, ACTIVITY, client_key=client_key).report
+    services.report_request_revision(
+        actor=actors.staf_kelurahan, report=first, reason="Jumlah peserta salah"
+    )
+    events = AuditEvent.objects.count()
+    again = save(actors.ketua_rt_1, Kind.ACTIVITY, dict(ACTIVITY), client_key=client_key)
+    assert again.replayed and again.report.pk == first.pk
+    assert Report.objects.get(pk=first.pk).state == State.REVISION_REQUESTED
+    assert AuditEvent.objects.count() == events
+
+
+def test_a_late_retry_after_a_withdrawal_leaves_the_draft_a_draft(actors, kr):
+    client_key = key()
+    first = save(actors.ketua_rt_1, Kind.ACTIVITY, ACTIVITY, client_key=client_key).report
+    services.report_withdraw(actor=actors.ketua_rt_1, report=first)
+    again = save(actors.ketua_rt_1, Kind.ACTIVITY, dict(ACTIVITY), client_key=client_key)
+    assert again.replayed
+    assert Report.objects.get(pk=first.pk).state == State.DRAFT
+
+
+def test_revised_content_sent_back_is_a_new_submission(actors, kr):
+    client_key = key()
+    first = save(actors.ketua_rt_1, Kind.ACTIVITY, ACTIVITY, client_key=client_key).report
+    services.report_request_revision(actor=actors.staf_kelurahan, report=first, reason="Kurang")
+    revised = {**ACTIVITY, "participants": ACTIVITY["participants"] + 5}
+    draft = save(actors.ketua_rt_1, Kind.ACTIVITY, revised, client_key=client_key, submit=False)
+    assert draft.report.state == State.REVISION_REQUESTED
+    sent = save(actors.ketua_rt_1, Kind.ACTIVITY, revised, client_key=client_key)
+    assert not sent.replayed and sent.report.state == State.SUBMITTED
