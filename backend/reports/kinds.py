@@ -396,6 +396,9 @@ def _clean_stay_start(ctx: Context, data: dict) -> Cleaned:
         for problem in identity.nik_errors(nik):
             cleaned.refuse(problem.code, problem.message, "nik")
     elif citizenship == codes.Citizenship.WNA:
+        values["passport_number"] = normal_passport(values["passport_number"])
+        if values["passport_number"]:
+            _check_stay_passport(ctx, values["passport_number"], cleaned)
         if not values["passport_number"]:
             cleaned.refuse(
                 Code.REQUIRED,
@@ -481,6 +484,78 @@ def _check_stay_nik(ctx: Context, nik: str, cleaned: Cleaned) -> None:
     problem = registered_resident_problem(nik, ctx.rt)
     if problem is not None:
         cleaned.problems.append(problem)
+
+
+def normal_passport(value: str) -> str:
+    """A passport or KITAS number as compared: upper case, without spaces."""
+    return "".join((value or "").split()).upper()
+
+
+def _check_stay_passport(ctx: Context, passport: str, cleaned: Cleaned) -> None:
+    """One open (or pending) stay per passport number in the whole city, as per NIK."""
+    open_rt = (
+        NonPermanentStay.objects.filter(passport_number=passport, end_date__isnull=True)
+        .values_list("rt_id", flat=True)
+        .first()
+    )
+    pending = DETAIL_MODELS[Kind.STAY_START].objects.filter(
+        passport_number=passport, report__state__in=[State.SUBMITTED, State.REVISION_REQUESTED]
+    )
+    if ctx.report is not None:
+        pending = pending.exclude(report=ctx.report)
+    if open_rt == ctx.rt.pk:
+        cleaned.refuse(
+            ReportCode.STAY_OPEN,
+            _("This person already has an open stay in this RT; end it first."),
+            "passport_number",
+        )
+    elif open_rt is not None or pending.exists():
+        cleaned.refuse(ReportCode.STAY_OPEN, STAY_ELSEWHERE, "passport_number")
+
+
+def guard_subject(kind: str, ctx: Context, values: dict) -> None:
+    """Inside the saving transaction: one report at a time about one subject, checked again.
+
+    ``clean`` runs before the transaction, so two requests about the same person
+    at the same moment (a double tap, two Ketua RT) would both pass it. Here the
+    subject is locked (the resident's row; for an arrival, a transaction lock on
+    its NIK or passport number, PostgreSQL; SQLite runs one writing transaction
+    at a time anyway) and the duplicate checks run again; the loser is refused.
+    """
+    if kind == Kind.DEATH and values.get("resident") is not None:
+        resident = values["resident"]
+        list(Resident.objects.select_for_update().filter(pk=resident.pk).values_list("pk"))
+        if _death_reported(ctx, resident):
+            raise DomainError(
+                ReportCode.DEATH_PENDING,
+                _("A death report for this resident is already waiting for a decision."),
+                field="resident",
+            )
+    elif kind == Kind.STAY_START:
+        nik, passport = values.get("nik"), values.get("passport_number")
+        for name, value in (("nik", nik), ("passport", passport)):
+            if value:
+                _transaction_lock(f"stay:{name}:{value}")
+        again = Cleaned()
+        if nik:
+            _check_stay_nik(ctx, nik, again)
+        elif passport:
+            _check_stay_passport(ctx, passport, again)
+        refusals = [p for p in again.problems if p.code == ReportCode.STAY_OPEN]
+        if refusals:
+            raise DomainError.from_problems(refusals)
+
+
+def _transaction_lock(key: str) -> None:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_LOCK_SPACE, key])
+
+
+# The first key of pg_advisory_xact_lock(int, int) for report subjects ("lapor").
+_LOCK_SPACE = 1_503_727
 
 
 STAY_ELSEWHERE = _(
@@ -808,7 +883,7 @@ def _approve_stay_start(actor, report: Report) -> None:
         raise DomainError(
             ReportCode.STAY_OPEN,
             _("This person already has an open stay; end it first."),
-            field="nik",
+            field="nik" if detail.nik else "passport_number",
         ) from None
     after = snapshot(stay)
     record(

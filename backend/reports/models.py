@@ -386,6 +386,12 @@ class NonPermanentStay(StayPerson, TimeStampedModel):
                 name="one_open_stay_per_nik",
                 violation_error_message=_("This person already has an open stay."),
             ),
+            models.UniqueConstraint(
+                fields=["passport_number"],
+                condition=Q(end_date__isnull=True) & ~Q(passport_number=""),
+                name="one_open_stay_per_passport",
+                violation_error_message=_("This person already has an open stay."),
+            ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="stay_ends_after_it_starts",

@@ -302,6 +302,7 @@ def report_save(
     stored: list[ReportPhoto] = []
     try:
         with transaction.atomic():
+            kinds.guard_subject(kind, ctx, cleaned.values)
             if existing is None:
                 report, created = _create(actor, kind, rt, report_date, note, client_key, cleaned)
                 if not created:

@@ -96,3 +96,31 @@ def test_the_same_submission_twice_at_once_creates_one_report(actors, kr, monkey
     assert all(not isinstance(r, Exception) for r in results), results
     assert {r.report.pk for r in results} == {Report.objects.get().pk}
     assert sorted(r.created for r in results) == [False, True]
+
+
+def test_two_death_reports_for_one_resident_at_once_leave_one_waiting(
+    actors, population, monkeypatch
+):
+    """A double tap with two client keys, or two Ketua RT phones: one report, one refusal."""
+    head = population.rt1.residents.get(relationship=codes.Relationship.HEAD)
+    _slow(monkeypatch, photos, "store_photos")
+    results = _race(
+        lambda: save(actors.ketua_rt_1, Kind.DEATH, death(head)),
+        lambda: save(actors.ketua_rt_1, Kind.DEATH, death(head)),
+    )
+    refused = [r for r in results if isinstance(r, DomainError)]
+    assert [e.code for e in refused] == ["death_report_pending"], results
+    assert Report.objects.filter(kind=Kind.DEATH).count() == 1
+
+
+def test_two_arrivals_of_one_person_at_once_leave_one_waiting(actors, kr, monkeypatch):
+    from tests.reports.conftest import stay_start
+
+    _slow(monkeypatch, photos, "store_photos")
+    results = _race(
+        lambda: save(actors.ketua_rt_1, Kind.STAY_START, stay_start()),
+        lambda: save(actors.ketua_rt_2, Kind.STAY_START, stay_start()),
+    )
+    refused = [r for r in results if isinstance(r, DomainError)]
+    assert [e.code for e in refused] == ["stay_already_open"], results
+    assert Report.objects.filter(kind=Kind.STAY_START).count() == 1

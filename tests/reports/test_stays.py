@@ -350,3 +350,27 @@ def test_graphql_arrival_returns_the_nik_warnings_on_the_nik_field(actors, kr, g
     data = out["data"]["reportStayArrivalSave"]
     assert data["errors"] == [] and data["report"]["state"] == "SUBMITTED"
     assert [(w["code"], w["field"]) for w in data["warnings"]] == [("nik_sex_mismatch", "nik")]
+
+
+def _foreigner(**extra) -> dict:
+    values = {
+        "nik": "",
+        "citizenship": codes.Citizenship.WNA,
+        "passport_number": "X1234567",
+        "name": "Warga Asing Uji",
+        **extra,
+    }
+    return stay_start(**values)
+
+
+def test_a_foreign_citizen_has_one_open_or_pending_stay_by_passport_number(actors, kr):
+    first = save(actors.ketua_rt_1, Kind.STAY_START, _foreigner()).report
+    for actor, passport in ((actors.ketua_rt_1, "X1234567"), (actors.ketua_rt_2, "x 1234567")):
+        with pytest.raises(DomainError) as exc:
+            save(actor, Kind.STAY_START, _foreigner(passport_number=passport))
+        assert (exc.value.code, exc.value.field) == ("stay_already_open", "passport_number")
+    services.report_approve(actor=actors.staf_kelurahan, report=first)
+    assert NonPermanentStay.objects.get(opened_by=first).passport_number == "X1234567"
+    with pytest.raises(DomainError) as exc:
+        save(actors.ketua_rt_2, Kind.STAY_START, _foreigner())
+    assert exc.value.code == "stay_already_open"
