@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.admin.exceptions import NotRegistered
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -12,7 +14,8 @@ from unfold.contrib.filters.admin import (
     RelatedDropdownFilter,
 )
 
-from backend.population.age import AGE_BANDS, AGE_BANDS_BY_KEY, age_band_q
+from backend.accounts.roles import Cap
+from backend.population.age import AGE_BANDS, AGE_BANDS_BY_KEY, age_band_q, today_wita
 
 
 class ScopedRelatedFilter(RelatedDropdownFilter):
@@ -72,3 +75,29 @@ class NikPresenceFilter(DropdownFilter):
         if self.value() == "no":
             return queryset.filter(nik__isnull=True)
         return queryset
+
+
+class RecentBirthFilter(DropdownFilter):
+    """Residents born in the last days (the dashboard's news links here).
+
+    A URL lookup on the birth date is refused (it would give birth dates away);
+    this filter answers only in RTs where the user may see birth dates, and is
+    not offered at all to roles that may see none.
+    """
+
+    title = _("born recently")
+    parameter_name = "born_within"
+    DAYS = {"7": 7, "30": 30}
+
+    def lookups(self, request: HttpRequest, model_admin):
+        if not request.user.scope.rt_ids(Cap.POPULATION_VIEW_NIK):
+            return []
+        return [("7", _("in the last 7 days")), ("30", _("in the last 30 days"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        days = self.DAYS.get(self.value() or "")
+        if not days:
+            return queryset
+        since = today_wita() - timedelta(days=days - 1)
+        nik_rts = request.user.scope.rt_ids(Cap.POPULATION_VIEW_NIK)
+        return queryset.filter(birth_date__gte=since, rt_id__in=sorted(nik_rts))

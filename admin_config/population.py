@@ -32,6 +32,7 @@ from admin_config.filters import (
     AgeBandFilter,
     ChoicesFilter,
     NikPresenceFilter,
+    RecentBirthFilter,
     ScopedRelatedFilter,
 )
 from admin_config.imports import ScopedExportMixin
@@ -388,6 +389,7 @@ class ResidentAdmin(
         ("residency", ChoicesFilter),
         "ikd_activated",
         NikPresenceFilter,
+        RecentBirthFilter,
     )
     search_fields = ("name",)  # searching is get_search_results' job
     search_help_text = _("Full 16-digit NIK or KK number, or a name.")

@@ -1099,7 +1099,7 @@ def news_context(request) -> dict:
         (
             "births",
             _("Births"),
-            link("population_resident", birth_date__gte=since_day.isoformat()),
+            link("population_resident", born_within=NEWS_DAYS),
         ),
         (
             "new_residents",
@@ -1132,6 +1132,9 @@ def news_context(request) -> dict:
             link("reports_nonpermanentstay", status="overdue"),
         ),
     ]
+    if not actor.scope.rt_ids(Cap.POPULATION_VIEW_NIK):
+        # Who may not see birth dates gets no list of this week's newborns either.
+        items = [item for item in items if item[0] != "births"]
     return {
         "news_days": NEWS_DAYS,
         "news_since": since_day,

@@ -100,3 +100,15 @@ def test_each_news_figure_links_to_the_list_it_counts(actors, population, kr):
         page = client.get(item["url"])
         assert page.status_code == 200, (key, item["url"])
         assert page.context["cl"].result_count == item["count"], key
+
+
+def test_roles_that_may_not_see_birth_dates_get_no_list_of_newborns(actors, population, kr):
+    _news(actors, population, kr)
+    client = client_for(actors.camat)
+    news = {item["key"] for item in _panel(client.get("/admin/"), "news")["news"]}
+    assert "births" not in news and "deaths" in news
+    page = client.get("/admin/population/resident/?born_within=7")
+    assert page.status_code == 200
+    assert "baru lahir" not in page.content.decode().lower()  # the filter is not offered
+    lurah_page = client_for(actors.lurah).get("/admin/population/resident/")
+    assert "baru lahir" in lurah_page.content.decode().lower()
