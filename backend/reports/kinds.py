@@ -163,14 +163,21 @@ def _model_problems(kind: str, values: dict[str, Any], exclude: list[str]) -> li
     return []
 
 
+# Invisible characters a text field never needs: zero-width spaces and joiners, the
+# byte-order mark, and direction overrides that can make a title read backwards.
+_INVISIBLE = dict.fromkeys(
+    [*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2060, 0xFEFF]
+)
+
+
 def _text(data: dict, name: str) -> str:
     value = data.get(name)
-    return " ".join(str(value).split()) if value is not None else ""
+    return " ".join(str(value).translate(_INVISIBLE).split()) if value is not None else ""
 
 
 def _long_text(data: dict, name: str) -> str:
     value = data.get(name)
-    return str(value).strip() if value is not None else ""
+    return str(value).translate(_INVISIBLE).strip() if value is not None else ""
 
 
 def _take(data: dict, names: tuple[str, ...], *, long: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -183,6 +190,12 @@ def _take(data: dict, names: tuple[str, ...], *, long: tuple[str, ...] = ()) -> 
             value = _long_text(data, name) if name in long else _text(data, name)
         values[name] = value
     return values
+
+
+def _now_wita_time():
+    from django.utils import timezone
+
+    return timezone.localtime().time().replace(tzinfo=None)
 
 
 def _not_future(cleaned: Cleaned, value: date | None, today: date, name: str) -> None:
@@ -292,6 +305,11 @@ def _clean_death(ctx: Context, data: dict) -> Cleaned:
     values["resident"] = resident
     death_date = values.get("death_date")
     _not_future(cleaned, death_date, ctx.today, "death_date")
+    death_time = values.get("death_time")
+    if death_date == ctx.today and death_time is not None and death_time > _now_wita_time():
+        cleaned.refuse(
+            ReportCode.DATE_IN_FUTURE, _("The time of death cannot be in the future."), "death_time"
+        )
     if resident is not None:
         if resident.rt_id != ctx.rt.pk:
             cleaned.refuse(
@@ -410,6 +428,8 @@ def _clean_stay_start(ctx: Context, data: dict) -> Cleaned:
 
     birth = values.get("birth_date")
     _not_future(cleaned, birth, ctx.today, "birth_date")
+    if birth is not None and birth.year < 1900:
+        cleaned.refuse(Code.INVALID, _("The date of birth is before 1900."), "birth_date")
     start, end = values.get("start_date"), values.get("expected_end_date")
     _not_future(cleaned, start, ctx.today, "start_date")
     if start and start <= selectors.stay_limit_dates(ctx.today)[1]:

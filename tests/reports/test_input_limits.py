@@ -210,3 +210,46 @@ def test_the_admin_compliance_page_refuses_dates_out_of_bounds(actors, kr, end):
     assert response.status_code == 200
     assert response.context["form"].errors["end"]
     assert response.context["result"].end == today()  # the page falls back to today
+
+
+def test_text_of_only_invisible_characters_counts_as_empty(actors, kr):
+    from backend.common.errors import DomainError
+    from backend.reports.choices import Kind
+    from tests.reports.conftest import ACTIVITY, save
+
+    with pytest.raises(DomainError) as exc:
+        save(actors.ketua_rt_1, Kind.ACTIVITY, {**ACTIVITY, "place": "\u200b\u200d\ufeff"})
+    assert "place" in {p.field for p in exc.value.problems}
+    report = save(
+        actors.ketua_rt_1, Kind.ACTIVITY, {**ACTIVITY, "title": "Rapat\u202e warga"}
+    ).report
+    assert report.activitydetail.title == "Rapat warga"
+
+
+def test_an_arrival_born_before_1900_is_refused(actors, kr):
+    from datetime import date
+
+    from backend.common.errors import DomainError
+    from backend.reports.choices import Kind
+    from tests.reports.conftest import save, stay_start
+
+    with pytest.raises(DomainError) as exc:
+        save(actors.ketua_rt_1, Kind.STAY_START, stay_start(birth_date=date(1, 1, 1)))
+    assert "birth_date" in {p.field for p in exc.value.problems}
+
+
+def test_a_death_later_today_than_now_is_refused(actors, population, monkeypatch):
+    from datetime import time
+
+    from backend.common.errors import DomainError
+    from backend.reports import kinds
+    from backend.reports.choices import Kind
+    from tests.reports.conftest import death, save, today
+
+    monkeypatch.setattr(kinds, "_now_wita_time", lambda: time(10, 0))
+    head = population.rt1.residents.first()
+    with pytest.raises(DomainError) as exc:
+        save(actors.ketua_rt_1, Kind.DEATH, death(head, death_date=today(), death_time=time(23)))
+    assert (exc.value.field, exc.value.code) == ("death_time", "date_in_future")
+    ok = save(actors.ketua_rt_1, Kind.DEATH, death(head, death_date=today(), death_time=time(9)))
+    assert ok.report.pk
