@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import strawberry
 
 from backend.common.errors import DomainError, Problem
@@ -21,9 +23,19 @@ class WarningType:
     message: str
 
 
+_SNAKE = re.compile(r"_([a-z0-9])")
+
+
+def camel(field: str | None) -> str | None:
+    """A service's field name as GraphQL inputs spell it: ``device_name`` -> ``deviceName``."""
+    return _SNAKE.sub(lambda m: m.group(1).upper(), field) if field else field
+
+
 def errors_from(exc: DomainError) -> list[FieldErrorType]:
-    return [FieldErrorType(code=p.code, field=p.field, message=p.render()) for p in exc.problems]
+    return [
+        FieldErrorType(code=p.code, field=camel(p.field), message=p.render()) for p in exc.problems
+    ]
 
 
 def warnings_from(problems: list[Problem]) -> list[WarningType]:
-    return [WarningType(code=p.code, field=p.field, message=p.render()) for p in problems]
+    return [WarningType(code=p.code, field=camel(p.field), message=p.render()) for p in problems]

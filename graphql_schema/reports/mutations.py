@@ -18,7 +18,7 @@ from backend.common.errors import Code, DomainError
 from backend.reports import selectors, services
 from backend.reports.choices import Kind
 from graphql_schema import enums
-from graphql_schema.errors import FieldErrorType, warnings_from
+from graphql_schema.errors import FieldErrorType, WarningType
 from graphql_schema.permissions import IsAuthenticated, actor_of
 from graphql_schema.reports.types import (
     ActivityCategory,
@@ -85,10 +85,10 @@ def errors_of(exc: DomainError, data=None) -> list[FieldErrorType]:
 
 
 def _warnings_of(problems, data) -> list:
-    warnings = warnings_from(problems)
-    for warning in warnings:
-        warning.field = input_field(warning.field, data)
-    return warnings
+    return [
+        WarningType(code=p.code, field=input_field(p.field, data), message=p.render())
+        for p in problems
+    ]
 
 
 def _plain(value):

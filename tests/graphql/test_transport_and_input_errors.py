@@ -192,3 +192,13 @@ def test_a_session_request_without_its_csrf_token_gets_a_json_403(actors):
     error = response.json()["errors"][0]
     assert error["extensions"]["code"] == "csrf_failed"
     assert "X-CSRFToken" in error["message"] and "token API" in error["message"]
+
+
+def test_service_errors_name_fields_as_the_graphql_inputs_spell_them():
+    from backend.common.errors import DomainError
+    from graphql_schema.errors import errors_from
+
+    (error,) = errors_from(DomainError("required", "Wajib.", field="device_name"))
+    assert error.field == "deviceName"
+    (indexed,) = errors_from(DomainError("invalid", "Salah.", field="photos.0"))
+    assert indexed.field == "photos.0"
