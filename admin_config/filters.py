@@ -90,7 +90,7 @@ class RecentBirthFilter(DropdownFilter):
     DAYS = {"7": 7, "30": 30}
 
     def lookups(self, request: HttpRequest, model_admin):
-        if not request.user.scope.rt_ids(Cap.POPULATION_VIEW_NIK):
+        if not request.user.scope.has(Cap.POPULATION_VIEW_NIK):
             return []
         return [("7", _("in the last 7 days")), ("30", _("in the last 30 days"))]
 

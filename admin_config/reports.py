@@ -1132,7 +1132,7 @@ def news_context(request) -> dict:
             link("reports_nonpermanentstay", status="overdue"),
         ),
     ]
-    if not actor.scope.rt_ids(Cap.POPULATION_VIEW_NIK):
+    if not actor.scope.has(Cap.POPULATION_VIEW_NIK):
         # Who may not see birth dates gets no list of this week's newborns either.
         items = [item for item in items if item[0] != "births"]
     return {
