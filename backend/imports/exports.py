@@ -39,7 +39,7 @@ from openpyxl.styles import Font
 
 from backend.accounts.roles import Cap
 from backend.audit.models import Action
-from backend.audit.services import record
+from backend.audit.services import actor_region, record
 from backend.common.errors import DomainError
 from backend.imports.resources import HouseholdResource, LaporResource, ResidentResource
 from backend.population import codes
@@ -231,6 +231,14 @@ def _filter(qs: QuerySet, ids, kelurahan, rt, *, path: str) -> QuerySet:
     return qs
 
 
+def export_region(actor, kelurahan, rt) -> dict:
+    """Where an export is recorded: the RT or kelurahan it was filtered on, else the
+    region of the actor's role ("my whole region"), so their Lurah or Camat sees it."""
+    if kelurahan is None and rt is None:
+        return dict(zip(("rt", "kelurahan", "kecamatan"), actor_region(actor), strict=True))
+    return {"kelurahan": kelurahan, "rt": rt}
+
+
 def population_export(
     *,
     actor,
@@ -293,8 +301,7 @@ def population_export(
             "kelurahan": getattr(kelurahan, "pk", None),
             "rt": getattr(rt, "pk", None),
         },
-        kelurahan=kelurahan,
-        rt=rt,
+        **export_region(actor, kelurahan, rt),
         note=f"{count} rows",
     )
     where = slugify(getattr(rt, "code", None) or getattr(kelurahan, "name", None) or "wilayah")

@@ -149,3 +149,18 @@ def test_a_masked_export_is_refused_on_import_rather_than_damaging_data(actors, 
     assert {code for _row, _column, code in problems(job, "error")} == {"masked"}
     before = list(Resident.objects.order_by("pk").values_list("nik", flat=True))
     assert all(before)
+
+
+def test_an_export_of_the_whole_region_is_in_the_trail_the_lurah_and_camat_read(
+    actors, population
+):
+    from backend.audit.models import Action
+    from backend.audit.selectors import audit_list
+    from backend.imports.report_export import reports_export
+
+    population_export(actor=actors.staf_kelurahan, kind="residents", fmt="csv", reveal=True)
+    reports_export(actor=actors.staf_kelurahan, fmt="csv")
+    for reader in (actors.lurah, actors.camat):
+        exported = audit_list(actor=reader).filter(action=Action.EXPORTED)
+        assert {e.entity_type for e in exported} == {"population.resident", "reports.report"}
+    assert not audit_list(actor=actors.lurah_karang_jati).filter(action=Action.EXPORTED).exists()
