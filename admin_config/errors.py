@@ -28,6 +28,14 @@ TEMPLATE = "admin_config/error.html"
 
 #: status -> (title, explanation)
 PAGES = {
+    400: (
+        gettext_lazy("The request could not be handled"),
+        gettext_lazy(
+            "The address or the form holds something this page does not accept (for "
+            "example a filter that is not offered). Go back and use the page's own "
+            "filters and buttons."
+        ),
+    ),
     403: (
         gettext_lazy("Access denied"),
         gettext_lazy(
@@ -79,7 +87,12 @@ def _context(request: HttpRequest, status: int, page) -> dict:
     return context
 
 
-_JSON_CODES = {403: "permission_denied", 404: "not_found", 500: "internal_error"}
+_JSON_CODES = {
+    400: "bad_request",
+    403: "permission_denied",
+    404: "not_found",
+    500: "internal_error",
+}
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -108,6 +121,11 @@ def render_error(request: HttpRequest, status: int, page=None) -> HttpResponse:
         return _json_error(status, page or status)
     context = _context(request, status, page or status)
     return HttpResponse(render_to_string(TEMPLATE, context, request), status=status)
+
+
+@requires_csrf_token
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    return render_error(request, 400)
 
 
 @requires_csrf_token

@@ -12,6 +12,7 @@ urlpatterns = [
     path("reports/", include("backend.reports.urls")),
 ]
 # Error pages in the user's language and the admin's look (admin_config/errors.py).
+handler400 = "admin_config.errors.bad_request"
 handler403 = "admin_config.errors.permission_denied"
 handler404 = "admin_config.errors.page_not_found"
 handler500 = "admin_config.errors.server_error"

@@ -130,3 +130,12 @@ def test_the_500_page_renders_even_when_the_admin_context_fails(actors, monkeypa
     client.force_login(actors.lurah)
     monkeypatch.setattr(admin.site, "each_context", broken)
     _assert_error_page(client.get("/uji/boom/"), 500, "Terjadi kesalahan pada server")
+
+
+@override_settings(DEBUG=False)
+def test_a_refused_url_filter_is_a_400_in_indonesian(client, actors):
+    client.force_login(actors.lurah)
+    response = client.get("/admin/population/resident/?birth_date__gte=2026-11-29")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Permintaan tidak dapat diproses" in body and "Bad Request" not in body

@@ -151,9 +151,7 @@ def test_a_masked_export_is_refused_on_import_rather_than_damaging_data(actors, 
     assert all(before)
 
 
-def test_an_export_of_the_whole_region_is_in_the_trail_the_lurah_and_camat_read(
-    actors, population
-):
+def test_an_export_of_the_whole_region_is_in_the_trail_the_lurah_and_camat_read(actors, population):
     from backend.audit.models import Action
     from backend.audit.selectors import audit_list
     from backend.imports.report_export import reports_export
