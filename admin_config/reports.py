@@ -1022,8 +1022,9 @@ def news_figures(actor, *, today=None) -> dict[str, int]:
 
     - ``deaths``: death reports approved (the resident recorded deceased);
     - ``births``: residents born in the period; ``new_residents``: residents
-      recorded in the period (by any door: staff, import);
-    - ``arrivals``: stays opened (arrival reports approved);
+      recorded in the period (by any door, imports too: counted, not shown, since
+      one import makes it meaningless);
+    - ``arrivals``: stays whose arrival date is in the period;
     - ``open_issues``: approved problem, need and potential reports whose
       follow-up is new or in progress (whenever reported);
     - ``stays_attention``: open stays near or past one year; ``stays_overdue``:
@@ -1056,7 +1057,7 @@ def news_figures(actor, *, today=None) -> dict[str, int]:
     )
     near, _over = selectors.stay_limit_dates(today)
     stays = selectors.stay_list(actor=actor).aggregate(
-        arrivals=Count("pk", filter=Q(created_at__gte=since)),
+        arrivals=Count("pk", filter=Q(start_date__gte=since_day)),
         stays_attention=Count("pk", filter=Q(end_date__isnull=True, start_date__lte=near)),
         stays_overdue=Count("pk", filter=Q(end_date__isnull=True, expected_end_date__lt=today)),
     )
@@ -1102,14 +1103,9 @@ def news_context(request) -> dict:
             link("population_resident", born_within=NEWS_DAYS),
         ),
         (
-            "new_residents",
-            _("New residents recorded"),
-            link("population_resident", created_at__gte=since_iso, status__exact=1),
-        ),
-        (
             "arrivals",
-            _("Arrivals (non-permanent stays opened)"),
-            link("reports_nonpermanentstay", created_at__gte=since_iso),
+            _("Arrivals (non-permanent residents who came in the period)"),
+            link("reports_nonpermanentstay", start_date__gte=since_day.isoformat()),
         ),
         (
             "open_issues",
