@@ -72,7 +72,7 @@ def test_old_events_and_resolved_issues_are_not_news(actors, population, kr):
     from django.utils import timezone
 
     Report.objects.filter(kind=Kind.DEATH).update(decided_at=timezone.now() - timedelta(days=30))
-    NonPermanentStay.objects.update(created_at=timezone.now() - timedelta(days=8))
+    NonPermanentStay.objects.update(start_date=today() - timedelta(days=8))
     issue = Report.objects.get(kind=Kind.ISSUE)
     services.issue_follow_up_set(actor=actors.staf_kelurahan, report=issue, status="done")
     figures = news_figures(actors.lurah)
