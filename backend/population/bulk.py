@@ -217,6 +217,35 @@ def _problem(code: str, message, field_name: str | None) -> Problem:
     return Problem(code, message, field_name)
 
 
+def _identity_change_warnings(existing: Resident, resident: Resident, changed) -> list[Problem]:
+    """An update by NIK that renames the person or moves them to another KK or RT is
+    worth a look before confirming: a mistyped NIK would rewrite somebody else."""
+    warnings = []
+    if resident.name and _name_key(existing.name) != _name_key(resident.name):
+        warnings.append(
+            _problem(
+                "nik_other_name",
+                _(
+                    "This NIK is registered as “%(name)s”: this row renames that resident. "
+                    "Check the NIK if it is another person."
+                )
+                % {"name": existing.name},
+                "nik",
+            )
+        )
+    if existing.household_id and "household_id" in changed:
+        warnings.append(
+            _problem(
+                "moves_household",
+                _("This row moves the resident from their current KK to another KK."),
+                "no_kk",
+            )
+        )
+    elif "rt_id" in changed:
+        warnings.append(_problem("moves_rt", _("This row moves the resident to another RT."), "rt"))
+    return warnings
+
+
 def _name_key(name: str | None) -> str:
     return " ".join((name or "").lower().split())
 
@@ -568,6 +597,7 @@ class ResidentBulkImport:
             if a != "updated_at" and getattr(existing, a) != getattr(resident, a)
         ]
         row.action = UPDATED if changed else UNCHANGED
+        row.warnings.extend(_identity_change_warnings(existing, resident, changed))
         return resident, existing
 
     def _two_heads_problem(self) -> Problem:

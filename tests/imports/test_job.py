@@ -430,3 +430,22 @@ def test_progress_text_is_indonesian_with_rows_done_rate_and_time_left():
             "1.200 dari 100.000 baris · 10,0 baris/detik · sekitar 1 jam 6 menit lagi"
         )
         assert progress_text(40, 0, 0, None) == "40 baris"
+
+
+def test_a_row_that_renames_or_moves_an_existing_resident_is_warned_in_the_preview(
+    staff, karang_rejo
+):
+    """A mistyped NIK would rewrite somebody else: the preview says so, row by row."""
+    run(staff, karang_rejo, csv(*family(1)))
+    renamed = line(12, "Orang Lain Sama Sekali", 1)
+    moved = line(13, "Anak 1-3", 2, "Kepala Keluarga")  # to a new KK of their own
+
+    job = upload_file(staff, karang_rejo, "warga.csv", csv(renamed, moved))
+
+    job.refresh_from_db()
+    assert problems(job, "warning") == [
+        (2, "NIK", "nik_other_name"),
+        (3, "No. KK", "moves_household"),
+    ]
+    message = job.problems.get(code="nik_other_name").message
+    assert "Anak 1-2" in message and "NIK" in message
