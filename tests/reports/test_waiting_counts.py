@@ -4,6 +4,8 @@ are counted apart, never as waiting."""
 
 from __future__ import annotations
 
+import re
+
 from datetime import timedelta
 
 from backend.reports import compliance, selectors, services
@@ -32,7 +34,10 @@ def test_dashboard_compliance_and_queue_agree_on_waiting_and_count_revision_apar
     assert panel["reports_waiting"] == 3 and panel["reports_revision"] == 2
     assert page.context["waiting"] == {"waiting": 3, "revision": 2}
     html = page.content.decode()
-    assert 'id="figure-pending">3<' in html
+    assert re.search(r'id="figure-pending"><a href="[^"]+">3</a>', html)
+    # One link per figure: no <a> nested in another (browsers split such a card apart).
+    start = html.rindex("<div", 0, html.index("Menunggu keputusan"))
+    assert "<a " not in html[start : html.index('id="figure-pending"')]
     assert "2 dikembalikan untuk perbaikan" in html
     assert selectors.report_waiting(actor=actors.lurah).count() == 3
 
