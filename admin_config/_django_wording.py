@@ -38,3 +38,5 @@ gettext_noop("Enter the same password as before, for verification.")
 gettext_noop("Your password can’t be too similar to your other personal information.")
 gettext_noop("Your password can’t be a commonly used password.")
 gettext_noop("Your password can’t be entirely numeric.")
+# Django: the action bar's button "Run" reads "Berjalan" ("running"); it is an order.
+gettext_noop("Run")

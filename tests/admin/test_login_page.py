@@ -91,3 +91,9 @@ def test_the_password_pages_say_kata_sandi_like_the_login(client, actors):
     text = " ".join(text_of(client.get(admin_url("password_change"))).split())
     assert "Ganti kata sandi" in text and "Kata sandi lama" in text
     assert not re.search(r"(?<!kata )\bsandi\b", text, re.IGNORECASE)
+
+
+def test_the_action_button_is_an_order_jalankan(client, actors):
+    client.force_login(actors.lurah)
+    html = client.get("/admin/population/resident/").content.decode()
+    assert "Jalankan" in html and "Berjalan" not in html

@@ -5,7 +5,6 @@ are counted apart, never as waiting."""
 from __future__ import annotations
 
 import re
-
 from datetime import timedelta
 
 from backend.reports import compliance, selectors, services
