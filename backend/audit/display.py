@@ -33,7 +33,7 @@ from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from backend.accounts.roles import Cap
 from backend.audit.models import AuditEvent
@@ -81,7 +81,19 @@ NOTE_LABELS = {
     "api token": gettext_lazy("API token login (phone app)"),
     "django-axes lockout": gettext_lazy("locked out after repeated failed logins"),
     "audit trail": gettext_lazy("numbers shown from the audit trail"),
+    "import": gettext_lazy("spreadsheet import"),
+    "historical import": gettext_lazy("import of earlier reports"),
+    "password changed": gettext_lazy("revoked because the password changed"),
+    "seed_demo --reset": gettext_lazy("demo data reset"),
+    "automatic": gettext_lazy("automatically (nothing-to-report reports need no review)"),
+    "follow-up": gettext_lazy("follow-up status"),
+    "residents": gettext_lazy("residents"),
+    "households": gettext_lazy("households (KK)"),
+    "rt_list": gettext_lazy("RT list"),
+    "reports": gettext_lazy("RT reports"),
 }
+_ROWS_NOTE = re.compile(r"^(\d+) (failed )?rows$")
+_FIELD_NOTE = re.compile(r"^field=(\w+)$")
 _RESTORED_NOTE = re.compile(r"^restored from audit event #(\d+) \(seq (\d+)\)$")
 
 
@@ -94,6 +106,15 @@ def note_text(note: str) -> str:
     match = _RESTORED_NOTE.match(note or "")
     if match:
         return _("restored from audit event #%(event)s") % {"event": match.group(1)}
+    match = _ROWS_NOTE.match(note or "")
+    if match:
+        n = int(match.group(1))
+        if match.group(2):
+            return ngettext("%(n)d failed row", "%(n)d failed rows", n) % {"n": n}
+        return ngettext("%(n)d row", "%(n)d rows", n) % {"n": n}
+    match = _FIELD_NOTE.match(note or "")
+    if match:
+        return _("field: %(field)s") % {"field": match.group(1)}
     return note
 
 

@@ -314,3 +314,16 @@ def test_a_failed_export_records_no_exported_event(actors, odd_events, monkeypat
     with pytest.raises(RuntimeError):
         audit_export(actor=actors.admin_kota, queryset=AuditEvent.objects.all(), file_format="xlsx")
     assert AuditEvent.objects.filter(action=Action.EXPORTED).count() == before
+
+
+def test_the_notes_services_write_are_shown_in_the_readers_language():
+    from django.utils import translation
+
+    from backend.audit.display import note_text
+
+    with translation.override("id"):
+        assert note_text("85 rows") == "85 baris"
+        assert note_text("5 failed rows") == "5 baris gagal"
+        assert note_text("import") == "impor spreadsheet"
+        assert note_text("field=nik") == "kolom: nik"
+        assert note_text("password changed") == "dicabut karena kata sandi diganti"
