@@ -92,7 +92,7 @@ NOTE_LABELS = {
     "rt_list": gettext_lazy("RT list"),
     "reports": gettext_lazy("RT reports"),
 }
-_ROWS_NOTE = re.compile(r"^(\d+) (failed )?rows$")
+_ROWS_NOTE = re.compile(r"^(\d+) (failed )?rows( unmasked)?$")
 _FIELD_NOTE = re.compile(r"^field=(\w+)$")
 _RESTORED_NOTE = re.compile(r"^restored from audit event #(\d+) \(seq (\d+)\)$")
 
@@ -111,7 +111,8 @@ def note_text(note: str) -> str:
         n = int(match.group(1))
         if match.group(2):
             return ngettext("%(n)d failed row", "%(n)d failed rows", n) % {"n": n}
-        return ngettext("%(n)d row", "%(n)d rows", n) % {"n": n}
+        text = ngettext("%(n)d row", "%(n)d rows", n) % {"n": n}
+        return _("%(rows)s, full NIK and KK numbers") % {"rows": text} if match.group(3) else text
     match = _FIELD_NOTE.match(note or "")
     if match:
         return _("field: %(field)s") % {"field": match.group(1)}

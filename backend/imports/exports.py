@@ -302,7 +302,7 @@ def population_export(
             "rt": getattr(rt, "pk", None),
         },
         **export_region(actor, kelurahan, rt),
-        note=f"{count} rows",
+        note=f"{count} rows" + (" unmasked" if reveal else ""),
     )
     where = slugify(getattr(rt, "code", None) or getattr(kelurahan, "name", None) or "wilayah")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

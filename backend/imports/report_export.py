@@ -138,7 +138,7 @@ def reports_export(
             **{k: v for k, v in filters.items() if v is not None},
         },
         **export_region(actor, kelurahan, rt),
-        note=f"{count} rows",
+        note=f"{count} rows" + (" unmasked" if reveal else ""),
     )
     where = slugify(getattr(rt, "code", None) or getattr(kelurahan, "name", None) or "wilayah")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -323,6 +323,7 @@ def test_the_notes_services_write_are_shown_in_the_readers_language():
 
     with translation.override("id"):
         assert note_text("85 rows") == "85 baris"
+        assert note_text("85 rows unmasked") == "85 baris, NIK dan No. KK lengkap"
         assert note_text("5 failed rows") == "5 baris gagal"
         assert note_text("import") == "impor spreadsheet"
         assert note_text("field=nik") == "kolom: nik"
