@@ -28,7 +28,6 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
 from unfold.widgets import (
-    INPUT_CLASSES,
     UnfoldAdminFileFieldWidget,
     UnfoldAdminRadioSelectWidget,
     UnfoldAdminSelectWidget,
@@ -36,6 +35,7 @@ from unfold.widgets import (
 )
 
 from admin_config.navigation import NavGroup, NavItem
+from admin_config.widgets import DayFirstDateInput
 from backend.accounts.roles import Cap
 from backend.common.errors import DomainError
 from backend.common.masking import mask_number
@@ -115,15 +115,6 @@ class ConfirmForm(forms.Form):
     )
 
 
-class DateInput(forms.DateInput):
-    """A browser date picker styled like unfold's inputs (no admin calendar JS needed)."""
-
-    input_type = "date"
-
-    def __init__(self) -> None:
-        super().__init__(attrs={"class": " ".join(INPUT_CLASSES)}, format="%Y-%m-%d")
-
-
 class ExportForm(forms.Form):
     FORMAT_CHOICES = [
         ("xlsx", _("Excel (XLSX)")),
@@ -172,8 +163,10 @@ class ExportForm(forms.Form):
         required=False,
         widget=UnfoldAdminSelectWidget,
     )
-    date_from = forms.DateField(label=_("Report date from"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("Report date to"), required=False, widget=DateInput())
+    date_from = forms.DateField(
+        label=_("Report date from"), required=False, widget=DayFirstDateInput
+    )
+    date_to = forms.DateField(label=_("Report date to"), required=False, widget=DayFirstDateInput)
     reveal = forms.BooleanField(
         label=_("Full NIK and KK numbers"),
         required=False,

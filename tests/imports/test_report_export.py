@@ -271,3 +271,27 @@ def test_export_page_sends_a_filtered_report_file(client, actors, reports):
     assert {int(r["No. Laporan"]) for r in csv.DictReader(io.StringIO(body), delimiter=";")} == {
         reports["rt2"].pk,  # not the Ketua RT's draft
     }
+
+
+def test_the_export_period_is_typed_and_shown_day_first(actors):
+    from datetime import date
+
+    from admin_config.imports import ExportForm
+
+    form = ExportForm(
+        data={
+            "kind": "reports",
+            "format": "xlsx",
+            "date_from": "01-11-2026",
+            "date_to": "30/11/2026",
+        },
+        actor=actors.staf_kelurahan,
+    )
+    form.is_valid()
+    assert "date_from" not in form.errors and "date_to" not in form.errors
+    assert (form.cleaned_data["date_from"], form.cleaned_data["date_to"]) == (
+        date(2026, 11, 1),
+        date(2026, 11, 30),
+    )
+    html = str(ExportForm(actor=actors.staf_kelurahan, initial={"date_from": date(2026, 11, 1)}))
+    assert 'value="01-11-2026"' in html and 'type="date"' not in html
