@@ -213,7 +213,7 @@ class AuditEventAdmin(ReadOnlyScopedModelAdmin):
     change_list_template = "audit/event_change_list.html"
 
     def scoped_queryset(self, request, cap=None):
-        return audit_list(actor=request.user).select_related("rt__rw", "kelurahan")
+        return audit_list(actor=request.user).select_related("rt__rw", "kelurahan", "actor")
 
     def obj_allows(self, request, cap, obj) -> bool:
         # An event (some have no RT) is only ever reached through audit_list.
@@ -227,7 +227,7 @@ class AuditEventAdmin(ReadOnlyScopedModelAdmin):
 
     @admin.display(description=_("user"), ordering="actor_username")
     def user(self, event):
-        return event.actor_username or "—"
+        return event.actor_display or "—"
 
     @admin.display(description=_("note"))
     def note_text(self, event):
@@ -475,7 +475,7 @@ class AuditHistoryMixin:
 
     def history_view(self, request, object_id, extra_context=None):
         obj, events = self._audit_record(request, object_id)
-        page = Paginator(events.select_related("rt__rw"), HISTORY_PAGE_SIZE).get_page(
+        page = Paginator(events.select_related("rt__rw", "actor"), HISTORY_PAGE_SIZE).get_page(
             request.GET.get("p")
         )
         if obj is None and not page.object_list:

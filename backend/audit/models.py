@@ -180,6 +180,16 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise AuditImmutableError(_IMMUTABLE)
 
+    @property
+    def actor_display(self) -> str:
+        """ "Full Name (username)" as people know each other; the username alone when the
+        account has no name or no longer exists (the trail keeps the username it had)."""
+        if self.actor_id is not None and self.actor is not None:
+            full = self.actor.get_full_name()
+            if full:
+                return f"{full} ({self.actor_username})"
+        return self.actor_username
+
     def field_changes(self) -> dict:
         """``{field: [before, after]}`` of the changed fields, or other recorded details.
 

@@ -328,3 +328,15 @@ def test_the_notes_services_write_are_shown_in_the_readers_language():
         assert note_text("import") == "impor spreadsheet"
         assert note_text("field=nik") == "kolom: nik"
         assert note_text("password changed") == "dicabut karena kata sandi diganti"
+
+
+def test_the_trail_names_people_as_they_know_each_other(db):
+    from backend.accounts.models import User
+    from backend.audit.models import Action
+    from backend.audit.services import record
+
+    user = User.objects.create_user("staf.uji", password="-", first_name="Rina", last_name="Uji")
+    event = record(actor=user, action=Action.LOGGED_IN, entity_type="accounts.user")
+    assert event.actor_display == "Rina Uji (staf.uji)"
+    nameless = User.objects.create_user("tanpa.nama", password="-")
+    assert record(actor=nameless, action=Action.LOGGED_IN).actor_display == "tanpa.nama"
