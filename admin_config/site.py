@@ -142,6 +142,12 @@ class LaporAdminSite(UnfoldAdminSite):
     index_title = _("Dashboard")
     index_template = "admin_config/index.html"
 
+    def i18n_javascript(self, request: HttpRequest, extra_context=None):
+        # Django's admin catalogue, plus ours for the strings its Indonesian lacks.
+        from django.views.i18n import JavaScriptCatalog
+
+        return JavaScriptCatalog.as_view(packages=["django.contrib.admin", "admin_config"])(request)
+
     def password_change(self, request: HttpRequest, extra_context=None):
         # unfold's own view names its form class directly; the same view with ours.
         from django.contrib.auth.views import PasswordChangeView

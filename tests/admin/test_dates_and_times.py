@@ -95,3 +95,9 @@ def test_the_admin_calendar_fills_dates_day_first(client, actors):
     script = client.get(admin_url("jsi18n")).content.decode()
     formats_block = re.search(r'"DATE_INPUT_FORMATS": \[\s*"([^"]+)"', script)
     assert formats_block and formats_block.group(1) == "%d-%m-%Y"
+
+
+def test_the_admin_calendars_time_zone_note_is_indonesian(client, actors):
+    client.force_login(actors.lurah)
+    catalogue = client.get("/admin/jsi18n/").content.decode()
+    assert "isikan jam menurut zona waktu" in catalogue
