@@ -320,8 +320,38 @@ def resident_update(*, actor, resident: Resident, **changes: Any) -> Resident:
             snapshot=after,
             rt=current.rt,
         )
+    if (
+        before.get("status") == codes.LifeStatus.ALIVE
+        and current.status == codes.LifeStatus.MOVED
+        and current.household_id is not None
+    ):
+        _flag_household_after_move(actor, current)
     resident.__dict__.update(current.__dict__)
     return current
+
+
+def _flag_household_after_move(actor, resident: Resident) -> None:
+    """A member who moved away (pindah) leaves the KK out of date, as a death does."""
+    household = Household.objects.select_for_update().get(pk=resident.household_id)
+    before = snapshot(household, ["needs_update", "needs_update_reason"])
+    if resident.is_head:
+        household.needs_update_reason = _stored_text(
+            _("The head of the household has moved away: name a new head and reissue the KK.")
+        )
+    elif not household.needs_update:
+        household.needs_update_reason = _stored_text(
+            _("A member of the household has moved away: reissue the KK without them.")
+        )
+    household.needs_update = True
+    household.save(update_fields=["needs_update", "needs_update_reason", "updated_at"])
+    record(
+        actor=actor,
+        action=Action.UPDATED,
+        instance=household,
+        changes=diff(before, snapshot(household, ["needs_update", "needs_update_reason"])),
+        rt=household.rt_id,
+        note="member moved",
+    )
 
 
 @audit_refusals("resident")

@@ -162,3 +162,24 @@ def test_new_household_is_registered_with_a_valid_kk_number(actors, regions):
         address="Jl. Sepakat No. 3",
     )
     assert household.no_kk == "6471041501200077"
+
+
+def test_a_member_who_moves_away_flags_the_kk_for_reissue(actors, population):
+    from datetime import timedelta
+
+    from backend.population import codes
+    from backend.population.age import today_wita
+    from backend.population.models import Household
+
+    child = population.rt1.residents.get(relationship=codes.Relationship.CHILD)
+    services.resident_update(
+        actor=actors.staf_kelurahan,
+        resident=child,
+        status=codes.LifeStatus.MOVED,
+        status_date=today_wita() - timedelta(days=1),
+    )
+    household = Household.objects.get(pk=population.rt1.pk)
+    assert household.needs_update
+    assert household.needs_update_reason == (
+        "Anggota keluarga telah pindah: terbitkan ulang KK tanpa anggota tersebut."
+    )
