@@ -117,3 +117,27 @@ def test_the_command_seeds_reports_after_the_population_and_reset_removes_them_f
     demo.reset_demo()
     assert not Report.objects.exists() and not NonPermanentStay.objects.exists()
     assert not User.objects.exists()  # the reports demo's Ketua RT accounts too
+
+
+def test_reset_works_after_a_demo_account_tried_an_import(seeded):
+    """Trying an import is part of any demo; its job must not block the reset."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from backend.imports import services as import_services
+    from backend.imports.models import ImportJob
+    from backend.wilayah.models import Kelurahan
+
+    staff = User.objects.get(username="staf.karangrejo")
+    upload = SimpleUploadedFile("warga.csv", b"NIK;Nama Lengkap\r\n6471040101800001;Uji\r\n")
+    import_services.import_job_create(
+        actor=staff,
+        kind="residents",
+        kelurahan=Kelurahan.objects.get(code="64.71.04.1003"),
+        upload=upload,
+    )
+    assert ImportJob.objects.exists()
+
+    removed = demo.reset_demo()
+
+    assert removed.import_jobs == 1
+    assert not ImportJob.objects.exists() and not User.objects.exists()

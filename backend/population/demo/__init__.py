@@ -323,6 +323,7 @@ class ResetResult:
     audit_events: int = 0
     reports: int = 0
     stays: int = 0
+    import_jobs: int = 0
 
 
 @transaction.atomic
@@ -370,12 +371,30 @@ def reset_demo() -> ResetResult:
                 for entity_type, pk, rt_id in gone
             )
         )
-        result.accounts = (
-            User.objects.filter(Q(username__in=DEMO_USERNAMES) | Q(username__regex=DEMO_USER_REGEX))
-            .delete()[1]
-            .get(User._meta.label, 0)
+        demo_users = User.objects.filter(
+            Q(username__in=DEMO_USERNAMES) | Q(username__regex=DEMO_USER_REGEX)
         )
+        result.import_jobs = _remove_import_jobs(demo_users)
+        result.accounts = demo_users.delete()[1].get(User._meta.label, 0)
     return result
+
+
+def _remove_import_jobs(users) -> int:
+    """The demo accounts' import jobs (they point at their users), with their uploaded
+    files, row caches and problems. What the jobs changed stays in the audit trail."""
+    from backend.imports import runner
+    from backend.imports.models import ImportJob
+
+    jobs = ImportJob.objects.filter(Q(created_by__in=users) | Q(confirmed_by__in=users))
+    removed = 0
+    for job in jobs:
+        # Files go once the reset is committed: a rolled-back reset keeps its jobs whole.
+        transaction.on_commit(lambda job=job: runner.discard_cache(job))
+        if job.file:
+            transaction.on_commit(lambda f=job.file: f.delete(save=False))
+        removed += 1
+    jobs.delete()
+    return removed
 
 
 def _verbose(entity_type: str) -> str:
