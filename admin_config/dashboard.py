@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -229,7 +230,8 @@ class PopulationPanel(DashboardPanel):
                 "percent": _percent(total.bands.get(band.key, 0), total.permanent),
                 "link": _changelist(
                     "population_resident",
-                    f"age_band={band.key}&status__exact=1&residency__exact=1",
+                    # urlencode: "60+" would arrive as "60 " and the filter be ignored.
+                    urlencode({"age_band": band.key, "status__exact": 1, "residency__exact": 1}),
                 ),
             }
             for band in AGE_BANDS

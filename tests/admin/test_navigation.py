@@ -120,3 +120,16 @@ def test_a_login_opened_directly_lands_on_the_dashboard(client, actors):
         admin_url("login"), {"username": actors.lurah.username, "password": PASSWORD}
     )
     assert response.status_code == 302 and response["Location"] == admin_url("index")
+
+
+def test_each_age_band_link_on_the_dashboard_opens_the_list_it_counts(client, actors, population):
+    from backend.population.models import Resident
+
+    elder = population.rt1.residents.first()
+    Resident.objects.filter(pk=elder.pk).update(birth_date="1950-01-01")
+    client.force_login(actors.lurah)
+    response = client.get("/admin/")
+    (panel,) = [p for p in response.context["dashboard_panels"] if p.key == "population"]
+    for band in panel.context["bands"]:
+        page = client.get(band["link"])
+        assert page.context["cl"].result_count == band["count"], band["label"]
