@@ -208,7 +208,9 @@ class AuditEventAdmin(ReadOnlyScopedModelAdmin):
     search_help_text = _("Username, entity id, request id or import job id")
     list_per_page = 50
     show_full_result_count = False
-    ordering = ("-seq",)
+    # By the time shown: events recorded with their own earlier time (historical
+    # reports imported from the books) take their place in time, not at the top.
+    ordering = ("-occurred_at", "-seq")
     actions = None
     change_list_template = "audit/event_change_list.html"
 
@@ -221,7 +223,7 @@ class AuditEventAdmin(ReadOnlyScopedModelAdmin):
 
     # -- columns --------------------------------------------------------------------
 
-    @admin.display(description=_("time (WITA)"), ordering="seq")
+    @admin.display(description=_("time (WITA)"), ordering="occurred_at")
     def time_wita(self, event):
         return format_wita(event.occurred_at)
 

@@ -67,9 +67,10 @@ def private_q(actor) -> Q | None:
 
 
 def audit_list(*, actor) -> QuerySet[AuditEvent]:
-    """Events the actor may read, newest first."""
+    """Events the actor may read, newest first (by the time they record; the chain's
+    order for events of the same moment)."""
     q = audit_scope_q(actor)
-    queryset = AuditEvent.objects.order_by("-seq")
+    queryset = AuditEvent.objects.order_by("-occurred_at", "-seq")
     if q is not None:
         queryset = queryset.filter(q)
     hidden = private_q(actor)

@@ -234,3 +234,27 @@ def test_ketua_rt_cannot_open_an_event_either(client, actors, trail):
     event = AuditEvent.objects.latest("seq")
     client.force_login(actors.ketua_rt_1)
     assert client.get(f"{TIMELINE}{event.pk}/change/").status_code == 403
+
+
+def test_the_timeline_reads_in_time_order_even_for_events_recorded_with_an_earlier_time(
+    client, actors
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from backend.audit.models import Action
+    from backend.audit.services import build_event, record_many
+
+    now = timezone.now()
+    events = [
+        build_event(actor=actors.lurah, action=Action.UPDATED, entity_type="uji.a", entity_id=1),
+        build_event(actor=actors.lurah, action=Action.UPDATED, entity_type="uji.b", entity_id=2),
+    ]
+    events[0].occurred_at = now - timedelta(days=30)  # e.g. a historical report's decision
+    events[1].occurred_at = now - timedelta(days=60)
+    record_many(events)
+    client.force_login(actors.admin_kota)  # events without a region: the city reads them
+    page = client.get(TIMELINE).context["cl"].result_list
+    times = [e.occurred_at for e in page]
+    assert len(times) >= 2 and times == sorted(times, reverse=True)
