@@ -69,10 +69,13 @@ class WilayahQuery:
         permission_classes=_AUTH,
         description=(
             "Figures for a region (kota, kecamatan, kelurahan or RT code), or for the caller's "
-            "whole scope when no code is given. Only residents the caller may read are counted."
+            "whole scope when no code is given. Only residents the caller may read are counted; "
+            "null for a code that is unknown or outside the caller's regions."
         ),
     )
-    def population_stats(self, info: Info, region_code: str | None = None) -> PopulationStatsType:
+    def population_stats(
+        self, info: Info, region_code: str | None = None
+    ) -> PopulationStatsType | None:
         actor = actor_of(info)
         residents = population_selectors.resident_list(actor=actor)
         households = population_selectors.household_list(actor=actor)
@@ -93,6 +96,6 @@ class WilayahQuery:
                     stays = stays.filter(**{path: region})
                     break
             else:
-                residents, households, stays = residents.none(), households.none(), stays.none()
+                return None  # unknown or outside the caller's regions: no figure, not a 0
         figures = stats.figures_for(scope_of(info), residents, households, stays)
         return PopulationStatsType.from_figures(figures)
