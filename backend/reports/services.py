@@ -280,11 +280,18 @@ def report_save(
             _("This client key belongs to another report."),
             field="client_key",
         )
+    date_problems: list = []
     if existing is None or existing.report_date != report_date:
-        _check_report_date(report_date, today)
+        try:
+            _check_report_date(report_date, today)
+        except DomainError as exc:
+            # Reported together with the fields' problems: one round trip, not two.
+            date_problems = exc.problems
 
     ctx = kinds.Context(actor=actor, rt=rt, report_date=report_date, today=today, report=existing)
     cleaned = kinds.clean(kind, ctx, details or {})
+    if date_problems:
+        raise DomainError.from_problems([*date_problems, *cleaned.problems])
     fingerprint = _fingerprint(kind, rt, report_date, note, cleaned.values)
     # A replay passes no checks again: the first request passed them, and since
     # then the report may have been approved (the resident is now deceased).
