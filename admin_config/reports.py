@@ -272,12 +272,25 @@ class BaseReportAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
             "rt__kelurahan__kecamatan", "reporter", "decided_by"
         )
 
+    def _opening_decision_page(self, request: HttpRequest) -> bool:
+        """The request is for a decision page itself (not a page deciding which buttons
+        to show): the page then explains a report that no longer waits, rather than 403."""
+        match = getattr(request, "resolver_match", None)
+        name = getattr(match, "url_name", "") or ""
+        return name.endswith(("_approve_detail", "_reject_detail", "_revision_detail"))
+
+    def _may_decide_in_region(self, request: HttpRequest, object_id) -> bool:
+        report = self._report(request, object_id)
+        return report is not None and scope_of(request).can(Cap.REPORT_DECIDE, report.rt)
+
     def has_decide_permission(self, request: HttpRequest, object_id=None) -> bool:
         """May decide here; on a report page, only while this report waits for it."""
         if not scope_of(request).has(Cap.REPORT_DECIDE):
             return False
         if object_id is None:
             return True
+        if self._opening_decision_page(request):
+            return self._may_decide_in_region(request, object_id)
         report = self._report(request, object_id)
         return report is not None and bool(
             {t.name for t in workflow.available(report, request.user)} & {"approve", "reject"}
@@ -286,6 +299,8 @@ class BaseReportAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
     def has_revision_permission(self, request: HttpRequest, object_id=None) -> bool:
         if object_id is None:
             return scope_of(request).has(Cap.REPORT_DECIDE)
+        if self._opening_decision_page(request):
+            return self._may_decide_in_region(request, object_id)
         report = self._report(request, object_id)
         return report is not None and any(
             t.name == "request_revision" for t in workflow.available(report, request.user)
@@ -294,6 +309,8 @@ class BaseReportAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
     def has_approve_permission(self, request: HttpRequest, object_id=None) -> bool:
         if object_id is None:
             return scope_of(request).has(Cap.REPORT_DECIDE)
+        if self._opening_decision_page(request):
+            return self._may_decide_in_region(request, object_id)
         report = self._report(request, object_id)
         return report is not None and any(
             t.name == "approve" for t in workflow.available(report, request.user)
@@ -411,6 +428,14 @@ class BaseReportAdmin(RegionColumnsMixin, ReadOnlyScopedModelAdmin):
         if report is None:
             messages.error(request, _("Report not found."))
             return HttpResponseRedirect(reverse("admin:reports_reportqueue_changelist"))
+        if decision not in {t.name for t in workflow.available(report, request.user)}:
+            # Decided meanwhile (another tab, a colleague) or never waiting for this user.
+            messages.warning(
+                request,
+                _("%(report)s is not waiting for this decision any more (now: %(state)s).")
+                % {"report": report, "state": report.get_state_display()},
+            )
+            return HttpResponseRedirect(reverse("admin:reports_report_change", args=[report.pk]))
         needs_reason = workflow.TRANSITIONS[decision].needs_reason
         form = ReasonForm(request.POST or None) if needs_reason else None
         if request.method == "POST" and (form is None or form.is_valid()):

@@ -128,12 +128,12 @@ def test_a_decided_report_has_no_decision_buttons(actors, kr):
     services.report_approve(actor=actors.lurah, report=report)
     html = client_for(actors.staf_kelurahan).get(change_url(report)).content.decode()
     assert action_url(report, "approve_detail") not in html
-    assert (
-        client_for(actors.staf_kelurahan)
-        .post(action_url(report, "reject_detail"), {"reason": "x"})
-        .status_code
-        == 403
+    # Posting a decision to it anyway changes nothing and says why.
+    response = client_for(actors.staf_kelurahan).post(
+        action_url(report, "reject_detail"), {"reason": "x"}
     )
+    assert response.status_code == 302 and response["Location"] == change_url(report)
+    assert _state(report) == State.APPROVED
 
 
 def test_bulk_approve_goes_report_by_report_and_names_failures(actors, kr):
@@ -334,3 +334,19 @@ def test_stay_and_report_admins_refuse_every_url_lookup_on_identity_fields(actor
         assert response.status_code == 200
     else:
         assert response.status_code == 400, query
+
+
+def test_opening_the_approval_page_of_a_decided_report_explains_instead_of_refusing(actors, kr):
+    report = save(actors.ketua_rt_1, Kind.ACTIVITY, ACTIVITY).report
+    services.report_approve(actor=actors.lurah, report=report)
+    client = client_for(actors.staf_kelurahan)
+    response = client.get(f"/admin/reports/report/{report.pk}/approve/", follow=True)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "tidak lagi menunggu keputusan ini" in text and "Disetujui" in text
+    # Another kelurahan's staff still gets nothing.
+    other = client_for(actors.lurah_karang_jati).get(f"/admin/reports/report/{report.pk}/approve/")
+    assert other.status_code in (403, 404)
+    # And a decided report shows no decision buttons.
+    page = client.get(f"/admin/reports/report/{report.pk}/change/").content.decode()
+    assert f"/admin/reports/report/{report.pk}/approve/" not in page
