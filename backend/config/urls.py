@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -6,6 +7,11 @@ from graphql_schema.views import LaporGraphQLView
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    # Browsers ask for /favicon.ico on every page; answer with the product's icon.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("admin_config/favicon.svg"), permanent=True),
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("graphql/", LaporGraphQLView.as_view(), name="graphql"),

@@ -139,3 +139,9 @@ def test_a_refused_url_filter_is_a_400_in_indonesian(client, actors):
     assert response.status_code == 400
     body = response.content.decode()
     assert "Permintaan tidak dapat diproses" in body and "Bad Request" not in body
+
+
+def test_the_favicon_is_the_products_icon_not_a_404(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("admin_config/favicon.svg")
