@@ -35,3 +35,16 @@ class KeyValueFormatter(logging.Formatter):
         if stack:
             line += "\n" + str(stack).rstrip()
         return line
+
+
+class ClientErrorsWithoutTraceback(logging.Filter):
+    """Keep the one log line of a refused request (403, 404, 400) but not its traceback:
+    a refusal is the product working, and a stack per refused click buries real errors.
+    Server errors (5xx) keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if status is not None and status < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True

@@ -188,8 +188,17 @@ LOGGING = {
         },
         "json": {"()": "backend.common.logging.JsonFormatter"},
     },
+    "filters": {
+        "client_errors_without_traceback": {
+            "()": "backend.common.logging.ClientErrorsWithoutTraceback"
+        },
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["client_errors_without_traceback"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
