@@ -62,3 +62,13 @@ def test_graphql_compliance_reports_pending_and_revision_requested(actors, kr, g
     _waiting_and_sent_back(actors, kr)
     out = gql(actors.lurah).execute("{ compliance { total { pending revisionRequested } } }")
     assert out["data"]["compliance"]["total"] == {"pending": 3, "revisionRequested": 2}
+
+
+def test_sent_back_reads_the_same_on_every_page():
+    from django.utils import translation
+
+    from backend.audit.models import Action
+
+    with translation.override("id"):
+        assert str(State.REVISION_REQUESTED.label) == "dikembalikan untuk perbaikan"
+        assert str(Action.REVISION_REQUESTED.label) == "dikembalikan untuk perbaikan"
