@@ -35,6 +35,13 @@ class BoundedListField(StrawberryDjangoField):
         return super().apply_pagination(queryset, pagination, related_field_id=related_field_id)
 
 
+def record_id(value) -> int | None:
+    """A record id sent by a client, or None when it cannot be one (not digits, or more
+    digits than a database key holds: such a number would overflow the query)."""
+    text = str(value)
+    return int(text) if text.isdigit() and len(text) <= 18 else None
+
+
 SEARCH_TEXT_MAX = 200
 
 

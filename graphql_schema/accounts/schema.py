@@ -13,6 +13,7 @@ from graphql_schema.accounts.types import (
     TokenRevokePayload,
 )
 from graphql_schema.errors import errors_from
+from graphql_schema.fields import record_id
 from graphql_schema.permissions import IsAuthenticated, actor_of
 
 
@@ -72,8 +73,8 @@ class AccountsMutation:
                 if token is None:
                     raise DomainError.not_found(field="id")
             else:
-                pk = int(id) if str(id).isdigit() and len(str(id)) <= 18 else 0
-                token = ApiToken.objects.filter(pk=pk).first()
+                pk = record_id(id)
+                token = ApiToken.objects.filter(pk=pk).first() if pk is not None else None
                 if token is None:
                     raise DomainError.not_found(field="id")
             services.token_revoke(actor=actor, token=token)

@@ -7,6 +7,7 @@ from strawberry_django.pagination import OffsetPaginated
 
 from backend.accounts.roles import Cap
 from backend.population.models import Household, Resident
+from graphql_schema.fields import record_id
 from graphql_schema.permissions import IsAuthenticated, scope_of
 from graphql_schema.population.types import (
     HouseholdFilter,
@@ -34,9 +35,8 @@ class PopulationQuery:
 
     @strawberry_django.field(permission_classes=_AUTH)
     def resident(self, info: Info, id: strawberry.ID) -> ResidentType | None:
-        if not str(id).isdigit():
-            return None
-        return one(ResidentType, info, Resident.objects.filter(pk=int(id)))
+        pk = record_id(id)
+        return None if pk is None else one(ResidentType, info, Resident.objects.filter(pk=pk))
 
     @strawberry_django.field(
         permission_classes=_AUTH,

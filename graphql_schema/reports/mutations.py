@@ -5,7 +5,6 @@ function; refusals come back as typed errors, never as a half-done change."""
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import fields as dataclass_fields
 from datetime import date, time
 
@@ -18,7 +17,8 @@ from backend.common.errors import Code, DomainError
 from backend.reports import selectors, services
 from backend.reports.choices import Kind
 from graphql_schema import enums
-from graphql_schema.errors import FieldErrorType, WarningType
+from graphql_schema.errors import FieldErrorType, WarningType, camel
+from graphql_schema.fields import record_id
 from graphql_schema.permissions import IsAuthenticated, actor_of
 from graphql_schema.reports.types import (
     ActivityCategory,
@@ -40,13 +40,8 @@ from graphql_schema.reports.types import (
 )
 
 _AUTH = [IsAuthenticated]
-_CAMEL = re.compile(r"_([a-z])")
 # Input fields every kind shares; the rest of an input is the kind's details.
 _COMMON = {"client_key", "rt_code", "report_date", "note", "draft", "photos", "remove_photo_ids"}
-
-
-def camel(name: str | None) -> str | None:
-    return _CAMEL.sub(lambda m: m.group(1).upper(), name) if name else name
 
 
 # Where the services name a field otherwise than the inputs do: a reference the
@@ -101,8 +96,8 @@ def _plain(value):
 
 def _as_id(value) -> int:
     """A record id from the client, or -1 (found nowhere) when it cannot be one."""
-    text = str(value)
-    return int(text) if text.isdigit() and len(text) <= 18 else -1
+    pk = record_id(value)
+    return -1 if pk is None else pk
 
 
 def _details(data) -> dict:

@@ -15,9 +15,9 @@ from backend.reports import compliance, selectors
 from backend.reports.models import Report
 from backend.wilayah import selectors as region_selectors
 from backend.wilayah.models import RT, Kecamatan, Kelurahan, Kota
-from graphql_schema.fields import max_page_size
+from graphql_schema.errors import camel
+from graphql_schema.fields import max_page_size, record_id
 from graphql_schema.permissions import IsAuthenticated, actor_of
-from graphql_schema.reports.mutations import camel
 from graphql_schema.reports.types import (
     CalendarDayType,
     NonPermanentStayType,
@@ -125,9 +125,8 @@ class ReportsQuery:
 
     @strawberry_django.field(permission_classes=_AUTH, description="A report by id.")
     def report(self, info: Info, id: strawberry.ID) -> ReportType | None:
-        if not str(id).isdigit():
-            return None
-        return one(ReportType, info, Report.objects.filter(pk=int(id)))
+        pk = record_id(id)
+        return None if pk is None else one(ReportType, info, Report.objects.filter(pk=pk))
 
     @strawberry.field(
         permission_classes=_AUTH,
