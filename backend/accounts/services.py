@@ -121,10 +121,20 @@ def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     if token.user_id != actor.pk and not can_manage_user(actor=actor, user=token.user):
         raise DomainError.not_found(field="token")
     if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        record(actor=actor, action=Action.TOKEN_REVOKED, instance=token, **_region_of(token.user))
+        _revoke(actor, token)
     return token
+
+
+def _revoke(actor: User, token: ApiToken, note: str = "") -> None:
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    record(
+        actor=actor,
+        action=Action.TOKEN_REVOKED,
+        instance=token,
+        note=note,
+        **_region_of(token.user),
+    )
 
 
 # -- user accounts and roles ---------------------------------------------------
@@ -225,6 +235,23 @@ def user_set_password(*, actor: User, user: User, password: str) -> User:
     """Set a new password for an account the actor manages (the value is never recorded)."""
     current = User.objects.select_for_update().get(pk=user.pk)
     _require_manage(actor, current)
+    return _set_password(actor, user, current, password)
+
+
+@transaction.atomic
+def password_change_own(*, user: User, password: str) -> User:
+    """A user's own new password (the old one checked by the door's form).
+
+    Like ``user_set_password``, every API token of the account is revoked: a
+    password changed because a phone was lost must also shut that phone out.
+    """
+    current = User.objects.select_for_update().get(pk=user.pk)
+    return _set_password(current, user, current, password)
+
+
+def _set_password(actor: User, user: User, current: User, password: str) -> User:
+    """Check, set and record ``current``'s (locked) new password and revoke its tokens;
+    the value is never recorded."""
     problems = _password_problems(password or "", current)
     if problems:
         raise DomainError.from_problems(problems)
@@ -236,38 +263,10 @@ def user_set_password(*, actor: User, user: User, password: str) -> User:
     return current
 
 
-@transaction.atomic
-def password_change_own(*, user: User, password: str) -> User:
-    """A user's own new password (the old one checked by the door's form).
-
-    Like ``user_set_password``, every API token of the account is revoked: a
-    password changed because a phone was lost must also shut that phone out.
-    """
-    current = User.objects.select_for_update().get(pk=user.pk)
-    problems = _password_problems(password or "", current)
-    if problems:
-        raise DomainError.from_problems(problems)
-    current.set_password(password)
-    current.save(update_fields=["password"])
-    record(actor=current, action=Action.UPDATED, instance=current, changes={"password": ["*", "*"]})
-    _revoke_all_tokens(actor=current, user=current)
-    user.__dict__.update(current.__dict__)
-    return current
-
-
 def _revoke_all_tokens(*, actor: User, user: User) -> None:
-    now = timezone.now()
-    tokens = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True))
-    for token in tokens:
-        token.revoked_at = now
-        token.save(update_fields=["revoked_at"])
-        record(
-            actor=actor,
-            action=Action.TOKEN_REVOKED,
-            instance=token,
-            note="password changed",
-            **_region_of(user),
-        )
+    tokens = ApiToken.objects.select_for_update().select_related("user")
+    for token in tokens.filter(user=user, revoked_at__isnull=True):
+        _revoke(actor, token, note="password changed")
 
 
 def user_set_language(*, actor: User, language: str) -> User:
