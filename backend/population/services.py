@@ -325,32 +325,45 @@ def resident_update(*, actor, resident: Resident, **changes: Any) -> Resident:
         and current.status == codes.LifeStatus.MOVED
         and current.household_id is not None
     ):
-        _flag_household_after_move(actor, current)
+        record_many(
+            [
+                _flag_household(
+                    actor,
+                    current,
+                    head_reason=_(
+                        "The head of the household has moved away: name a new head and "
+                        "reissue the KK."
+                    ),
+                    member_reason=_(
+                        "A member of the household has moved away: reissue the KK without them."
+                    ),
+                    note="member moved",
+                )
+            ]
+        )
     resident.__dict__.update(current.__dict__)
     return current
 
 
-def _flag_household_after_move(actor, resident: Resident) -> None:
-    """A member who moved away (pindah) leaves the KK out of date, as a death does."""
+def _flag_household(actor, resident: Resident, *, head_reason, member_reason, note: str):
+    """Flag the resident's KK for reissue after they left it (died, moved away): the
+    head's leaving says to name a new head; a member's keeps an earlier, weightier
+    reason. Returns the KK's audit event, for the caller to write."""
     household = Household.objects.select_for_update().get(pk=resident.household_id)
     before = snapshot(household, ["needs_update", "needs_update_reason"])
     if resident.is_head:
-        household.needs_update_reason = _stored_text(
-            _("The head of the household has moved away: name a new head and reissue the KK.")
-        )
+        household.needs_update_reason = _stored_text(head_reason)
     elif not household.needs_update:
-        household.needs_update_reason = _stored_text(
-            _("A member of the household has moved away: reissue the KK without them.")
-        )
+        household.needs_update_reason = _stored_text(member_reason)
     household.needs_update = True
     household.save(update_fields=["needs_update", "needs_update_reason", "updated_at"])
-    record(
+    return build_event(
         actor=actor,
         action=Action.UPDATED,
         instance=household,
         changes=diff(before, snapshot(household, ["needs_update", "needs_update_reason"])),
-        rt=household.rt_id,
-        note="member moved",
+        rt=resident.rt,
+        note=note,
     )
 
 
@@ -662,31 +675,15 @@ def resident_mark_deceased(
             )
         )
 
-    household = current.household
-    if household is not None:
-        household = Household.objects.select_for_update().get(pk=household.pk)
-        household_before = snapshot(household, ["needs_update", "needs_update_reason"])
-        if current.is_head:
-            household.needs_update_reason = _stored_text(
-                _("The head of the household has died: name a new head and reissue the KK.")
-            )
-        elif not household.needs_update:
-            # An earlier reason (e.g. the head's death) says more; keep it.
-            household.needs_update_reason = _stored_text(
-                _("A member of the household has died: reissue the KK without them.")
-            )
-        household.needs_update = True
-        household.save(update_fields=["needs_update", "needs_update_reason", "updated_at"])
+    if current.household_id is not None:
         events.append(
-            build_event(
-                actor=actor,
-                action=Action.UPDATED,
-                instance=household,
-                changes=diff(
-                    household_before,
-                    snapshot(household, ["needs_update", "needs_update_reason"]),
+            _flag_household(
+                actor,
+                current,
+                head_reason=_(
+                    "The head of the household has died: name a new head and reissue the KK."
                 ),
-                rt=current.rt,
+                member_reason=_("A member of the household has died: reissue the KK without them."),
                 note=note or "member deceased",
             )
         )
