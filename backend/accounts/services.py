@@ -27,7 +27,7 @@ from backend.accounts.models import ApiToken, RoleAssignment, User
 from backend.accounts.roles import ROLE_LEVEL, Cap, Level, Role
 from backend.accounts.selectors import can_manage_user
 from backend.audit.models import Action
-from backend.audit.services import actor_region, diff, record, snapshot
+from backend.audit.services import diff, record, region_or_actors, snapshot
 from backend.audit.signals import record_login
 from backend.common.errors import Code, DomainError, Problem
 
@@ -68,7 +68,7 @@ def token_issue(*, user: User, device_name: str) -> tuple[ApiToken, str]:
 
 def _region_of(user: User) -> dict:
     """The region of the token's owner, so their Lurah sees their devices in the trail."""
-    return dict(zip(("rt", "kelurahan", "kecamatan"), actor_region(user), strict=True))
+    return region_or_actors(user)
 
 
 def token_login(*, request, username: str, password: str, device_name: str) -> tuple[ApiToken, str]:

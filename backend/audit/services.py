@@ -435,8 +435,6 @@ def record_export(
     user filtered on, else the region of the actor's role); an export that
     spans several regions is recorded at their common upper level.
     """
-    if rt is None and kelurahan is None and kecamatan is None:
-        rt, kelurahan, kecamatan = actor_region(actor)
     return record(
         actor=actor,
         action=Action.EXPORTED,
@@ -447,10 +445,17 @@ def record_export(
             "filters": filters or {},
             "unmasked": unmasked,
         },
-        rt=rt,
-        kelurahan=kelurahan,
-        kecamatan=kecamatan,
+        **region_or_actors(actor, rt=rt, kelurahan=kelurahan, kecamatan=kecamatan),
     )
+
+
+def region_or_actors(actor, *, rt=None, kelurahan=None, kecamatan=None) -> dict:
+    """``rt``, ``kelurahan`` and ``kecamatan`` for an event: the region given, else (none
+    given) the region of the actor's role, so events about the actor themselves or their
+    "whole region" (logins, tokens, exports) reach their Lurah or Camat."""
+    if rt is None and kelurahan is None and kecamatan is None:
+        rt, kelurahan, kecamatan = actor_region(actor)
+    return {"rt": rt, "kelurahan": kelurahan, "kecamatan": kecamatan}
 
 
 def actor_region(user) -> tuple[Any, Any, Any]:

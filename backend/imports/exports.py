@@ -39,7 +39,7 @@ from openpyxl.styles import Font
 
 from backend.accounts.roles import Cap
 from backend.audit.models import Action
-from backend.audit.services import actor_region, record
+from backend.audit.services import record, region_or_actors
 from backend.common.errors import DomainError
 from backend.imports.resources import HouseholdResource, LaporResource, ResidentResource
 from backend.population import codes
@@ -231,14 +231,6 @@ def _filter(qs: QuerySet, ids, kelurahan, rt, *, path: str) -> QuerySet:
     return qs
 
 
-def export_region(actor, kelurahan, rt) -> dict:
-    """Where an export is recorded: the RT or kelurahan it was filtered on, else the
-    region of the actor's role ("my whole region"), so their Lurah or Camat sees it."""
-    if kelurahan is None and rt is None:
-        return dict(zip(("rt", "kelurahan", "kecamatan"), actor_region(actor), strict=True))
-    return {"kelurahan": kelurahan, "rt": rt}
-
-
 def population_export(
     *,
     actor,
@@ -301,7 +293,8 @@ def population_export(
             "kelurahan": getattr(kelurahan, "pk", None),
             "rt": getattr(rt, "pk", None),
         },
-        **export_region(actor, kelurahan, rt),
+        # The RT or kelurahan filtered on, else the region of the actor's role.
+        **region_or_actors(actor, rt=rt, kelurahan=kelurahan),
         note=f"{count} rows" + (" unmasked" if reveal else ""),
     )
     where = slugify(getattr(rt, "code", None) or getattr(kelurahan, "name", None) or "wilayah")

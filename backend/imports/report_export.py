@@ -23,9 +23,9 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.roles import Cap
 from backend.audit.models import Action
-from backend.audit.services import record
+from backend.audit.services import record, region_or_actors
 from backend.common.errors import DomainError
-from backend.imports.exports import CONTENT_TYPES, ExportFile, export_region, write_table
+from backend.imports.exports import CONTENT_TYPES, ExportFile, write_table
 from backend.imports.report_resource import ReportResource
 from backend.reports import selectors
 from backend.reports.choices import Kind, State
@@ -137,7 +137,7 @@ def reports_export(
             "selected": ids is not None,
             **{k: v for k, v in filters.items() if v is not None},
         },
-        **export_region(actor, kelurahan, rt),
+        **region_or_actors(actor, rt=rt, kelurahan=kelurahan),
         note=f"{count} rows" + (" unmasked" if reveal else ""),
     )
     where = slugify(getattr(rt, "code", None) or getattr(kelurahan, "name", None) or "wilayah")
