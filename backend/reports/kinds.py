@@ -416,7 +416,7 @@ def _clean_stay_start(ctx: Context, data: dict) -> Cleaned:
     elif citizenship == codes.Citizenship.WNA:
         values["passport_number"] = normal_passport(values["passport_number"])
         if values["passport_number"]:
-            _check_stay_passport(ctx, values["passport_number"], cleaned)
+            _check_open_stay(ctx, "passport_number", values["passport_number"], cleaned)
         if not values["passport_number"]:
             cleaned.refuse(
                 Code.REQUIRED,
@@ -466,19 +466,30 @@ def _clean_stay_start(ctx: Context, data: dict) -> Cleaned:
 
 
 def _check_stay_nik(ctx: Context, nik: str, cleaned: Cleaned) -> None:
-    """One open (or pending) stay per NIK in the whole city.
+    """One open (or pending) stay per NIK in the whole city, and none for a NIK in the
+    register of the RT's kelurahan (``registered_resident_problem``)."""
+    if _check_open_stay(ctx, "nik", nik, cleaned):
+        return
+    problem = registered_resident_problem(nik, ctx.rt)
+    if problem is not None:
+        cleaned.problems.append(problem)
+
+
+def _check_open_stay(ctx: Context, field: str, value: str, cleaned: Cleaned) -> bool:
+    """One open (or pending) stay per person (``field``: their NIK or passport number) in
+    the whole city; returns whether an open stay exists.
 
     The refusal says where only when it is the reporter's own RT, which they
     see anyway; elsewhere it says just "elsewhere", never which RT or
-    kelurahan (the rule itself still tells that the NIK has a stay somewhere).
+    kelurahan (the rule itself still tells that the person has a stay somewhere).
     """
     open_rt = (
-        NonPermanentStay.objects.filter(nik=nik, end_date__isnull=True)
+        NonPermanentStay.objects.filter(**{field: value}, end_date__isnull=True)
         .values_list("rt_id", flat=True)
         .first()
     )
     pending = DETAIL_MODELS[Kind.STAY_START].objects.filter(
-        nik=nik, report__state__in=[State.SUBMITTED, State.REVISION_REQUESTED]
+        **{field: value}, report__state__in=[State.SUBMITTED, State.REVISION_REQUESTED]
     )
     if ctx.report is not None:
         pending = pending.exclude(report=ctx.report)
@@ -489,48 +500,22 @@ def _check_stay_nik(ctx: Context, nik: str, cleaned: Cleaned) -> None:
         cleaned.refuse(
             ReportCode.STAY_OPEN,
             _("This person already has an open stay in this RT; end it first."),
-            "nik",
+            field,
         )
     elif pending_rt == ctx.rt.pk:
         cleaned.refuse(
             ReportCode.STAY_OPEN,
             _("An arrival report for this person in this RT is already waiting for a decision."),
-            "nik",
+            field,
         )
     elif open_rt is not None or pending_rt is not None:
-        cleaned.refuse(ReportCode.STAY_OPEN, STAY_ELSEWHERE, "nik")
-    if open_rt is not None:
-        return
-    problem = registered_resident_problem(nik, ctx.rt)
-    if problem is not None:
-        cleaned.problems.append(problem)
+        cleaned.refuse(ReportCode.STAY_OPEN, STAY_ELSEWHERE, field)
+    return open_rt is not None
 
 
 def normal_passport(value: str) -> str:
     """A passport or KITAS number as compared: upper case, without spaces."""
     return "".join((value or "").split()).upper()
-
-
-def _check_stay_passport(ctx: Context, passport: str, cleaned: Cleaned) -> None:
-    """One open (or pending) stay per passport number in the whole city, as per NIK."""
-    open_rt = (
-        NonPermanentStay.objects.filter(passport_number=passport, end_date__isnull=True)
-        .values_list("rt_id", flat=True)
-        .first()
-    )
-    pending = DETAIL_MODELS[Kind.STAY_START].objects.filter(
-        passport_number=passport, report__state__in=[State.SUBMITTED, State.REVISION_REQUESTED]
-    )
-    if ctx.report is not None:
-        pending = pending.exclude(report=ctx.report)
-    if open_rt == ctx.rt.pk:
-        cleaned.refuse(
-            ReportCode.STAY_OPEN,
-            _("This person already has an open stay in this RT; end it first."),
-            "passport_number",
-        )
-    elif open_rt is not None or pending.exists():
-        cleaned.refuse(ReportCode.STAY_OPEN, STAY_ELSEWHERE, "passport_number")
 
 
 def guard_subject(kind: str, ctx: Context, values: dict) -> None:
@@ -560,7 +545,7 @@ def guard_subject(kind: str, ctx: Context, values: dict) -> None:
         if nik:
             _check_stay_nik(ctx, nik, again)
         elif passport:
-            _check_stay_passport(ctx, passport, again)
+            _check_open_stay(ctx, "passport_number", passport, again)
         refusals = [p for p in again.problems if p.code == ReportCode.STAY_OPEN]
         if refusals:
             raise DomainError.from_problems(refusals)
