@@ -419,8 +419,9 @@ def _get_action_choices(
 # Django 6.1 passes ``action_location`` to ``get_action_choices``; unfold 0.110.0
 # overrides it without that argument, and Django warns (RemovedInDjango2028Warning)
 # on every change list of every unfold ModelAdmin, ours or another app's. Give
-# unfold's method the current signature. TODO(issue 2): remove once unfold
-# accepts ``action_location`` (then ``admin_config.site``'s filter can go too).
+# unfold's method the current signature. TODO(issue 2): remove, with
+# ``admin_config.site``'s warning filter, when a django-unfold release after the pinned
+# 0.110.0 (pyproject.toml) accepts ``action_location`` in ``get_action_choices``.
 ModelAdmin.get_action_choices = _get_action_choices
 
 
