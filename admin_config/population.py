@@ -66,13 +66,56 @@ def name_q(term: str, field: str) -> Q:
 
 
 class RevealMixin:
-    """Marks the row of a detail page with whether this user may reveal its number."""
+    """The full number of a record (NIK, KK number), on purpose: a POST-only view that
+    checks the right over the record's RT, records the reveal and shows the number; and
+    each detail page's object marked with whether this user may reveal it.
+
+    Subclasses name the field (``reveal_field``), the URL's last part
+    (``reveal_path``), the title and the prefix of the element the number replaces.
+    """
+
+    reveal_field: str
+    reveal_path: str
+    reveal_title: str
+    reveal_dom_prefix: str
 
     def get_object(self, request: HttpRequest, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is not None:
             obj.can_reveal = nik.can_reveal(request, obj.rt)
         return obj
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                f"<path:object_id>/{self.reveal_path}/",
+                self.admin_site.admin_view(self.reveal_view),
+                name=f"{opts.app_label}_{opts.model_name}_reveal",
+            ),
+            *super().get_urls(),
+        ]
+
+    def reveal_view(self, request: HttpRequest, object_id: str):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not nik.can_reveal(request, obj.rt):
+            raise PermissionDenied
+        value = getattr(obj, self.reveal_field)
+        if value:  # a resident without a NIK yet: nothing was revealed
+            nik.record_reveal(request, instance=obj, rt=obj.rt, field=self.reveal_field)
+        opts = self.model._meta
+        return nik.reveal_response(
+            request,
+            admin_site=self.admin_site,
+            value=value or "—",
+            dom_id=f"{self.reveal_dom_prefix}-{obj.pk}",
+            title=self.reveal_title,
+            back_url=reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]),
+        )
 
 
 class PartialNumberNotice:
@@ -127,6 +170,8 @@ class HouseholdAdmin(
 ):
     form = HouseholdForm
     sensitive_fields = ("no_kk",)
+    reveal_field, reveal_path, reveal_dom_prefix = "no_kk", "reveal-kk", "kk"
+    reveal_title = _("KK number")
     service_field_map = {"no_kk": "new_no_kk"}
     list_display = (
         "kk",
@@ -260,36 +305,6 @@ class HouseholdAdmin(
     def get_warnings(self, request: HttpRequest, obj):
         return services.household_warnings(obj)
 
-    # -- the full number, on purpose ------------------------------------------------
-
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/reveal-kk/",
-                self.admin_site.admin_view(self.reveal_view),
-                name="population_household_reveal",
-            ),
-            *super().get_urls(),
-        ]
-
-    def reveal_view(self, request: HttpRequest, object_id: str):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            raise Http404
-        if not nik.can_reveal(request, obj.rt):
-            raise PermissionDenied
-        nik.record_reveal(request, instance=obj, rt=obj.rt, field="no_kk")
-        return nik.reveal_response(
-            request,
-            admin_site=self.admin_site,
-            value=obj.no_kk,
-            dom_id=f"kk-{obj.pk}",
-            title=_("KK number"),
-            back_url=reverse("admin:population_household_change", args=[obj.pk]),
-        )
-
     # -- columns -----------------------------------------------------------------------
 
     @admin.display(description=_("KK number"))
@@ -366,6 +381,8 @@ class ResidentAdmin(
 ):
     form = ResidentForm
     sensitive_fields = ("nik",)
+    reveal_field, reveal_path, reveal_dom_prefix = "nik", "reveal-nik", "nik"
+    reveal_title = _("NIK")
     service_field_map = {"nik": "new_nik"}
     list_display = (
         "name",
@@ -520,37 +537,6 @@ class ResidentAdmin(
 
     def get_warnings(self, request: HttpRequest, obj):
         return services.resident_warnings(obj)
-
-    # -- the full NIK, on purpose -----------------------------------------------------
-
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/reveal-nik/",
-                self.admin_site.admin_view(self.reveal_view),
-                name="population_resident_reveal",
-            ),
-            *super().get_urls(),
-        ]
-
-    def reveal_view(self, request: HttpRequest, object_id: str):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            raise Http404
-        if not nik.can_reveal(request, obj.rt):
-            raise PermissionDenied
-        if obj.nik:
-            nik.record_reveal(request, instance=obj, rt=obj.rt, field="nik")
-        return nik.reveal_response(
-            request,
-            admin_site=self.admin_site,
-            value=obj.nik or "—",
-            dom_id=f"nik-{obj.pk}",
-            title=_("NIK"),
-            back_url=reverse("admin:population_resident_change", args=[obj.pk]),
-        )
 
     # -- columns --------------------------------------------------------------------------
 
